@@ -1,0 +1,36 @@
+"""Manage the project's local PostgreSQL: start (and create the database), stop, status."""
+
+from __future__ import annotations
+
+import argparse
+
+from sparkify import localpg
+from sparkify.cli import run_command
+from sparkify.settings import connection_settings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("action", choices=["start", "stop", "status"])
+    args = parser.parse_args()
+    settings = connection_settings()
+
+    if args.action == "start":
+        localpg.ensure_database(settings)
+        print(f"postgres ready: {settings.describe()}")
+        return 0
+    if not settings.is_local_cluster:
+        print(f"PGHOST/PGPORT point at {settings.host}:{settings.port}, not the local cluster")
+        return 0
+    cluster = localpg.local_cluster()
+    if args.action == "stop":
+        stopped = cluster.stop()
+        print("local postgres stopped" if stopped else "local postgres was not running")
+        return 0
+    running = cluster.is_running()
+    print(f"local postgres ({cluster.root}): {'running' if running else 'stopped'}")
+    return 0 if running else 3
+
+
+if __name__ == "__main__":
+    run_command(main, "pg.py")

@@ -1,0 +1,24 @@
+"""Shared plumbing for the thin scripts in scripts/: one line per expected failure."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from sparkify.errors import SparkifyError
+
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+
+
+def run_command(main: Callable[[], int], program: str) -> None:
+    """Run main() and exit with its code; expected failures print one line, no traceback."""
+    try:
+        code = main()
+    except SparkifyError as exc:
+        print(f"{program}: error: {exc}", file=sys.stderr)
+        code = EXIT_FAILURE
+    except KeyboardInterrupt:
+        print(f"{program}: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    sys.exit(code)

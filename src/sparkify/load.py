@@ -1,0 +1,251 @@
+"""Load a data directory into the raw schema: one transaction per file, COPY streams.
+
+For every file: hash it; skip it when that path was loaded with that content;
+otherwise, in one transaction, delete what an earlier version of the file left,
+COPY its valid records and then its rejects, and record the file in
+``loaded_files``. A crash at any point leaves each file fully loaded or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import psycopg
+from psycopg import sql
+
+from sparkify import accounting, pgcopy
+from sparkify.accounting import FileResult, PreviousLoad, RunSummary
+from sparkify.contract import CONTRACTS
+from sparkify.discover import SourceFile, discover_files
+from sparkify.localpg import connect
+from sparkify.progress import Progress
+from sparkify.records import Parsed, Record, Reject, parse_document, parse_lines
+from sparkify.settings import ConnectionSettings
+
+PROGRESS_EVERY_LINES = 5000
+REJECT_SPOOL_BYTES = 8 * 1024 * 1024  # rejects beyond this spill to a temp file
+
+
+class FileChangedWhileLoading(Exception):
+    pass
+
+
+@dataclass
+class _Counts:
+    loaded: int = 0
+    rejected: int = 0
+    blank: int = 0
+
+
+def load_data_dir(
+    settings: ConnectionSettings, data_dir: Path, schema: str = "raw", progress: bool | None = None
+) -> RunSummary:
+    """Load every input file under data_dir; return the run's summary."""
+    files = discover_files(data_dir)
+    with connect(settings, autocommit=True) as conn:
+        pgcopy.create_raw_schema(conn, schema)
+        with _exclusive_load(conn, schema):
+            accounting.close_abandoned_runs(conn, schema)
+            load_id = accounting.start_run(conn, schema, str(data_dir))
+            summary = RunSummary(load_id, schema, str(data_dir), files_seen=len(files))
+            meter = Progress(len(files), enabled=progress)
+            try:
+                previous = accounting.previous_loads(conn, schema)
+                for source_file in files:
+                    meter.start_file(source_file.relative)
+                    result = load_file(conn, source_file, schema, load_id, previous, meter)
+                    summary.results.append(result)
+                    meter.finish_file()
+            except BaseException:
+                # Ctrl-C or a lost connection: committed files stay, the current one rolls back.
+                meter.close()
+                summary.finish()
+                _record_interruption(conn, summary)
+                raise
+            meter.close()
+            summary.finish()
+            accounting.finish_run(conn, summary, "failed" if summary.failures else "completed")
+    return summary
+
+
+def _record_interruption(conn: psycopg.Connection, summary: RunSummary) -> None:
+    # The connection itself may be what failed; then the next run closes this one.
+    with suppress(psycopg.Error):
+        accounting.finish_run(conn, summary, "interrupted")
+
+
+@contextmanager
+def _exclusive_load(conn: psycopg.Connection, schema: str) -> Iterator[None]:
+    """Hold a session advisory lock so two loaders never load the same schema at once."""
+    key = f"sparkify.load_raw.{schema}"
+    row = conn.execute("select pg_try_advisory_lock(hashtext(%s))", [key]).fetchone()
+    if not (row and row[0]):
+        print(
+            f"another load into schema {schema} is running; waiting for it to finish "
+            "(Ctrl-C to give up)",
+            file=sys.stderr,
+            flush=True,
+        )
+        conn.execute("select pg_advisory_lock(hashtext(%s))", [key])
+    try:
+        yield
+    finally:
+        if not conn.closed and not conn.broken:
+            conn.execute("select pg_advisory_unlock(hashtext(%s))", [key])
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256")
+        return digest.hexdigest(), handle.tell()
+
+
+def load_file(
+    conn: psycopg.Connection,
+    source_file: SourceFile,
+    schema: str,
+    load_id: int,
+    previous: dict[str, PreviousLoad],
+    meter: Progress,
+) -> FileResult:
+    relative = source_file.relative
+    try:
+        sha256, size = file_sha256(source_file.path)
+    except OSError as exc:
+        return FileResult(relative, "failed", error=f"cannot read {relative}: {exc.strerror}")
+    earlier = previous.get(relative)
+    if earlier is not None and earlier.sha256 == sha256:
+        return FileResult(relative, "skipped", file_bytes=size)
+
+    try:
+        with conn.transaction(), conn.cursor() as cursor:
+            if earlier is not None:
+                _delete_earlier_version(cursor, schema, source_file, earlier)
+            counts = _copy_file(cursor, source_file, schema, load_id, sha256, meter)
+            status = "replaced" if earlier is not None else "loaded"
+            result = FileResult(
+                relative, status, counts.loaded, counts.rejected, counts.blank, size
+            )
+            accounting.record_loaded_file(
+                cursor, schema, source_file.source, sha256, result, load_id
+            )
+    except OSError as exc:
+        return FileResult(relative, "failed", error=f"cannot read {relative}: {exc.strerror}")
+    except FileChangedWhileLoading:
+        return FileResult(
+            relative, "failed", error=f"{relative} changed while it was being loaded; rerun"
+        )
+    return result
+
+
+def _delete_earlier_version(
+    cursor: psycopg.Cursor, schema: str, source_file: SourceFile, earlier: PreviousLoad
+) -> None:
+    # All rows of one file version share its transaction's _loaded_at (BRIN-indexed).
+    cursor.execute(
+        sql.SQL("delete from {}.{} where _loaded_at = %s and _source_file = %s").format(
+            sql.Identifier(schema), sql.Identifier(source_file.source)
+        ),
+        [earlier.loaded_at, source_file.relative],
+    )
+    cursor.execute(
+        sql.SQL("delete from {}.rejected_records where source_file = %s").format(
+            sql.Identifier(schema)
+        ),
+        [source_file.relative],
+    )
+
+
+def _copy_file(
+    cursor: psycopg.Cursor,
+    source_file: SourceFile,
+    schema: str,
+    load_id: int,
+    sha256: str,
+    meter: Progress,
+) -> _Counts:
+    """COPY a file's records, then its rejects; check the file did not change meanwhile."""
+    path_text = pgcopy.encode_text(source_file.relative)
+    row_suffix = b"\t%s\t%s\t%d\n" % (path_text, sha256.encode("ascii"), load_id)
+    reject_prefix = b"%s\t%s\t" % (source_file.source.encode("ascii"), path_text)
+    reject_suffix = b"\t%d\n" % load_id
+    counts = _Counts()
+    hasher = hashlib.sha256()
+
+    with (
+        open(source_file.path, "rb") as handle,
+        tempfile.SpooledTemporaryFile(max_size=REJECT_SPOOL_BYTES) as rejects,
+    ):
+
+        def record_rows() -> Iterator[bytes]:
+            pending = 0
+            for parsed in _parse_file(source_file, handle, hasher):
+                if isinstance(parsed, Record):
+                    counts.loaded += 1
+                    yield pgcopy.escape_text(parsed.text) + b"\t%d" % parsed.line + row_suffix
+                elif isinstance(parsed, Reject):
+                    counts.rejected += 1
+                    rejects.write(_reject_row(parsed, reject_prefix, reject_suffix))
+                else:
+                    counts.blank += 1
+                pending += 1
+                if pending == PROGRESS_EVERY_LINES:
+                    meter.add_records(pending)
+                    pending = 0
+            meter.add_records(pending)
+
+        record_table = pgcopy.copy_statement(schema, source_file.source, pgcopy.RECORD_COLUMNS)
+        copied = pgcopy.copy_rows(cursor, record_table, record_rows())
+        rejected = 0
+        if counts.rejected:
+            reject_table = pgcopy.copy_statement(schema, "rejected_records", pgcopy.REJECT_COLUMNS)
+            rejected = pgcopy.copy_spooled(cursor, reject_table, rejects)
+
+    if hasher.hexdigest() != sha256:
+        raise FileChangedWhileLoading(source_file.relative)
+    # Postgres's own row counts must match what was parsed: the proof nothing was dropped.
+    if (copied, rejected) != (counts.loaded, counts.rejected):
+        raise AssertionError(
+            f"{source_file.relative}: parsed {counts.loaded} + {counts.rejected} records "
+            f"but Postgres stored {copied} + {rejected}"
+        )
+    return counts
+
+
+def _parse_file(source_file: SourceFile, handle: IO[bytes], hasher: Any) -> Iterator[Parsed]:
+    contract = CONTRACTS[source_file.source]
+    if source_file.source == "song_data":
+        # One record per file, possibly pretty-printed: song files are small.
+        content = handle.read()
+        hasher.update(content)
+        yield parse_document(content, contract)
+        return
+
+    def hashed_lines() -> Iterator[bytes]:
+        for line in handle:
+            hasher.update(line)
+            yield line
+
+    yield from parse_lines(hashed_lines(), contract)
+
+
+def _reject_row(reject: Reject, prefix: bytes, suffix: bytes) -> bytes:
+    raw_text = reject.raw.decode("utf-8", "backslashreplace")
+    return (
+        b"\t".join(
+            (
+                prefix + b"%d" % reject.line,
+                pgcopy.encode_text(reject.reason),
+                pgcopy.encode_text(raw_text),
+                pgcopy.bytea_text(reject.raw),
+            )
+        )
+        + suffix
+    )

@@ -1,0 +1,82 @@
+"""Copy records into Postgres: the raw schema, and COPY ... FROM STDIN streams.
+
+Rows are written in COPY's text format, built from the original bytes; nothing
+is inserted row by row and nothing is re-serialised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+from typing import IO
+
+import psycopg
+from psycopg import sql
+
+COPY_CHUNK_BYTES = 256 * 1024
+
+RECORD_COLUMNS = ("record", "_source_line", "_source_file", "_file_sha256", "_load_id")
+REJECT_COLUMNS = (
+    "source_name", "source_file", "source_line", "reason", "raw_text", "raw_bytes", "load_id",
+)  # fmt: skip
+
+
+def create_raw_schema(conn: psycopg.Connection, schema: str) -> None:
+    """Create the raw schema and its tables if missing (idempotent)."""
+    ddl = resources.files("sparkify").joinpath("raw_schema.sql").read_text(encoding="utf-8")
+    quoted = sql.Identifier(schema).as_string(conn)
+    with conn.transaction():
+        # Two loaders starting on an empty database must not race on CREATE.
+        conn.execute("select pg_advisory_xact_lock(hashtext('sparkify.raw_schema'))")
+        conn.execute(ddl.replace("{schema}", quoted))
+
+
+def copy_statement(schema: str, table: str, columns: Iterable[str]) -> sql.Composed:
+    return sql.SQL("copy {}.{} ({}) from stdin").format(
+        sql.Identifier(schema),
+        sql.Identifier(table),
+        sql.SQL(", ").join(sql.Identifier(column) for column in columns),
+    )
+
+
+def escape_text(value: bytes) -> bytes:
+    """Escape a value for COPY's text format (backslash, tab, newline, carriage return)."""
+    value = value.replace(b"\\", b"\\\\")
+    if b"\t" in value or b"\n" in value or b"\r" in value:
+        value = value.replace(b"\t", b"\\t").replace(b"\n", b"\\n").replace(b"\r", b"\\r")
+    return value
+
+
+def encode_text(value: str) -> bytes:
+    """A Python string as COPY text: NUL cannot be stored in Postgres text, so show it."""
+    return escape_text(value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace"))
+
+
+def bytea_text(value: bytes) -> bytes:
+    # COPY's text format turns "\\x" into the bytea hex prefix "\x".
+    return b"\\\\x" + value.hex().encode("ascii")
+
+
+def copy_rows(cursor: psycopg.Cursor, statement: sql.Composed, rows: Iterable[bytes]) -> int:
+    """Stream pre-formatted COPY rows in chunks; return the row count Postgres reports."""
+    with cursor.copy(statement) as copy:
+        chunk: list[bytes] = []
+        size = 0
+        for row in rows:
+            chunk.append(row)
+            size += len(row)
+            if size >= COPY_CHUNK_BYTES:
+                copy.write(b"".join(chunk))
+                chunk, size = [], 0
+        if chunk:
+            copy.write(b"".join(chunk))
+    return cursor.rowcount
+
+
+def copy_spooled(cursor: psycopg.Cursor, statement: sql.Composed, spool: IO[bytes]) -> int:
+    """COPY rows already formatted in a (spooled) file."""
+    spool.seek(0)
+    with cursor.copy(statement) as copy:
+        while block := spool.read(COPY_CHUNK_BYTES):
+            copy.write(block)
+    return cursor.rowcount

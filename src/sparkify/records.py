@@ -1,0 +1,166 @@
+"""Parse and validate raw records: pure functions from bytes to a Record or a Reject.
+
+A record is accepted only when PostgreSQL's jsonb will take its text unchanged, so
+that the loader can stream the original bytes and never re-serialise them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sparkify.contract import Contract, json_type_name
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+# jsonb stores numbers as numeric: at most 131072 digits before the point and
+# 16383 after. Python's float() would silently turn such literals into inf or 0.
+NUMERIC_MAX_ADJUSTED_EXPONENT = 131071
+NUMERIC_MAX_SCALE = 16383
+
+# Texts that Python's json accepts but jsonb refuses: \u0000 and lone UTF-16
+# surrogates. Only lines matching this cheap byte pattern get the full check.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    line: int  # 1-based line where the record starts
+    text: bytes  # the JSON exactly as in the file, without BOM or line ending
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    line: int
+    reason: str
+    raw: bytes  # the bytes as they were in the file
+
+
+@dataclass(frozen=True, slots=True)
+class Blank:
+    line: int
+
+
+Parsed = Record | Reject | Blank
+
+
+class _NotStorable(ValueError):
+    """A JSON value that parses but that jsonb cannot hold."""
+
+
+def _parse_constant(name: str) -> Any:
+    raise _NotStorable(f"{name} is not valid JSON")
+
+
+def _parse_float(literal: str) -> float:
+    # Only long or exponent literals can fall outside numeric's range.
+    if len(literal) > 20 or "e" in literal or "E" in literal:
+        try:
+            number = Decimal(literal)
+        except InvalidOperation:
+            raise _NotStorable(f"number {literal[:30]} is not valid") from None
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)  # finite: JSON has no inf/nan literals
+        if number and (
+            number.adjusted() > NUMERIC_MAX_ADJUSTED_EXPONENT or -exponent > NUMERIC_MAX_SCALE
+        ):
+            raise _NotStorable(f"number {literal[:30]} is out of range for Postgres")
+    return float(literal)
+
+
+_decoder = json.JSONDecoder(parse_float=_parse_float, parse_constant=_parse_constant)
+
+
+def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Reject:
+    """Decode one record's bytes and check it; ``raw`` has no BOM or line ending."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Reject(line, f"not valid UTF-8 (byte {exc.start + 1} of the record)", raw)
+    try:
+        value, end = _decoder.raw_decode(text, _skip_whitespace(text, 0))
+        rest = _skip_whitespace(text, end)
+        if rest != len(text):
+            return Reject(
+                line, f"invalid JSON: extra data after the value at column {rest + 1}", raw
+            )
+    except _NotStorable as exc:
+        return Reject(line, f"invalid JSON: {exc}", raw)
+    except json.JSONDecodeError as exc:
+        return Reject(line, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", raw)
+    except ValueError as exc:  # e.g. an integer longer than Python's digit limit
+        return Reject(line, f"invalid JSON: {str(exc).split(';')[0]}", raw)
+    except RecursionError:
+        return Reject(line, "invalid JSON: nested too deeply", raw)
+    if type(value) is not dict:
+        return Reject(line, f"expected a JSON object, got {json_type_name(value)}", raw)
+    problem = contract.violation(value)
+    if problem is None and _SUSPECT_ESCAPE.search(raw):
+        problem = _unstorable_string(value)
+    if problem is not None:
+        return Reject(line, problem, raw)
+    return Record(line, raw)
+
+
+def _skip_whitespace(text: str, position: int) -> int:
+    # JSON whitespace only: Python's str.isspace() would also skip U+00A0 and friends.
+    while position < len(text) and text[position] in " \t\n\r":
+        position += 1
+    return position
+
+
+def _unstorable_string(value: Any, path: str = "") -> str | None:
+    """Name the first string Postgres cannot store (NUL, lone surrogate), if any."""
+    if isinstance(value, str):
+        if _UNSTORABLE_CHAR.search(value):
+            return f"{path or 'value'}: \\u0000 or a lone surrogate, which jsonb cannot store"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            problem = _unstorable_string(key, where) or _unstorable_string(item, where)
+            if problem:
+                return problem
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            problem = _unstorable_string(item, f"{path}[{index}]")
+            if problem:
+                return problem
+    return None
+
+
+def parse_lines(lines: Iterable[bytes], contract: Contract) -> Iterator[Parsed]:
+    """JSON Lines: one record per line; blank lines are reported, never rejected.
+
+    Lines are split on b"\\n" only; a trailing "\\r" (CRLF) and a BOM at the start of
+    the file are dropped; a last line without a newline is still a line.
+    """
+    for number, line in enumerate(lines, start=1):
+        body = line[:-1] if line.endswith(b"\n") else line
+        if body.endswith(b"\r"):
+            body = body[:-1]
+        if number == 1 and body.startswith(UTF8_BOM):
+            body = body[len(UTF8_BOM) :]
+        if not body.strip():
+            yield Blank(number)
+            continue
+        yield parse_json_text(body, number, contract)
+
+
+def parse_document(content: bytes, contract: Contract) -> Parsed:
+    """A whole file holding exactly one record (pretty-printing allowed)."""
+    body = content[len(UTF8_BOM) :] if content.startswith(UTF8_BOM) else content
+    stripped = body.lstrip()
+    if not stripped:
+        return Blank(1)
+    first_line = 1 + body[: len(body) - len(stripped)].count(b"\n")
+    parsed = parse_json_text(body, first_line, contract)
+    if isinstance(parsed, Record):
+        # The record keeps its exact bytes; only the outer whitespace goes.
+        return Record(parsed.line, body.strip())
+    return Reject(parsed.line, parsed.reason, content)

@@ -86,13 +86,12 @@ def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Rejec
         value, end = _decoder.raw_decode(text, _skip_whitespace(text, 0))
         rest = _skip_whitespace(text, end)
         if rest != len(text):
-            return Reject(
-                line, f"invalid JSON: extra data after the value at column {rest + 1}", raw
-            )
+            where = _line_and_column(text, rest)
+            return Reject(line, f"invalid JSON: extra data after the value ({where})", raw)
     except _NotStorable as exc:
         return Reject(line, f"invalid JSON: {exc}", raw)
     except json.JSONDecodeError as exc:
-        return Reject(line, f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", raw)
+        return Reject(line, f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", raw)
     except ValueError as exc:  # e.g. an integer longer than Python's digit limit
         return Reject(line, f"invalid JSON: {str(exc).split(';')[0]}", raw)
     except RecursionError:
@@ -105,6 +104,11 @@ def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Rejec
     if problem is not None:
         return Reject(line, problem, raw)
     return Record(line, raw)
+
+
+def _line_and_column(text: str, position: int) -> str:
+    line = text.count("\n", 0, position) + 1
+    return f"line {line}, column {position - text.rfind(chr(10), 0, position)}"
 
 
 def _skip_whitespace(text: str, position: int) -> int:

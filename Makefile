@@ -1,0 +1,93 @@
+# Sparkify analytics: `make run` builds everything on a local Postgres, `make test` checks it.
+# Connection settings are the libpq variables; by default they point at the project's
+# own cluster (.pgdata/, 127.0.0.1:54329), which `make db` starts when needed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+DATA_DIR ?= data
+BENCH_EVENTS ?= 1000000
+
+export PGHOST ?= 127.0.0.1
+export PGPORT ?= 54329
+export PGUSER ?= sparkify
+export PGDATABASE ?= sparkify
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help setup db load build docs-generate docs run test lint pytest dbt-test bench stop psql clean distclean
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed profiles.yml ## create .venv and install the pinned dependencies
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# dbt reads profiles.yml from DBT_PROFILES_DIR; the example holds no credentials.
+profiles.yml: profiles.yml.example
+	cp $< $@
+
+db: setup ## start the local Postgres (unless PG* point elsewhere) and create the database
+	$(BIN)/python scripts/pg.py start
+
+load: db ## load $(DATA_DIR) into the raw schema
+	$(BIN)/python scripts/load_raw.py --data-dir $(DATA_DIR)
+
+build: load ## dbt build: staging, star schema, marts and all their tests
+	$(BIN)/dbt build
+
+docs-generate: build
+	$(BIN)/dbt docs generate
+
+docs: docs-generate ## generate and serve the dbt docs on http://localhost:8080
+	$(BIN)/dbt docs serve --port 8080
+
+run: docs-generate ## set up and run the whole pipeline on $(DATA_DIR)
+	@echo
+	@echo "done. the warehouse is at $$PGUSER@$$PGHOST:$$PGPORT/$$PGDATABASE"
+	@echo "  connect:  make psql   (or: psql -h $$PGHOST -p $$PGPORT -U $$PGUSER $$PGDATABASE)"
+	@echo "  docs:     make docs   (then open http://localhost:8080)"
+	@echo "  stop:     make stop"
+
+test: lint pytest dbt-test ## every check CI runs: ruff, sqlfluff, pytest, dbt build + docs
+
+lint: db
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models tests macros analyses
+
+pytest: db
+	$(BIN)/pytest
+
+# dbt build on the sample in a database of its own, so `make test` never touches yours.
+dbt-test: export PGDATABASE := sparkify_ci
+dbt-test: db
+	$(BIN)/python scripts/load_raw.py --data-dir $(DATA_DIR) --no-progress
+	$(BIN)/dbt build --full-refresh
+	$(BIN)/dbt docs generate
+	$(BIN)/python scripts/check_docs.py
+
+bench: db ## loader and dbt benchmarks on a generated dataset (BENCH_EVENTS=1000000)
+	$(BIN)/python scripts/bench.py --events $(BENCH_EVENTS)
+
+stop: ## stop the local Postgres
+	@if [ -x $(BIN)/python ]; then $(BIN)/python scripts/pg.py stop; fi
+
+psql: db ## open psql on the warehouse
+	psql
+
+clean: stop ## stop Postgres and remove its data, dbt output and caches (keeps .venv)
+	rm -rf .pgdata target logs reports .bench .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv and profiles.yml
+	rm -rf $(VENV) profiles.yml

@@ -1,0 +1,367 @@
+"""The raw loader against a real Postgres: figures come from the database."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from conftest import REPO_ROOT, run_script
+
+from sparkify import load
+from sparkify.load import load_data_dir
+from sparkify.settings import ConnectionSettings
+
+SONG = {
+    "num_songs": 1,
+    "artist_id": "ARJIE2Y1187B994AB7",
+    "artist_latitude": None,
+    "artist_longitude": None,
+    "artist_location": "",
+    "artist_name": "Line Renaud",
+    "song_id": "SOUPIRU12A6D4FA1E1",
+    "title": "Der Kleine Dompfaff",
+    "duration": 152.92036,
+    "year": 0,
+}
+
+
+def event(n: int, **changes: object) -> dict:
+    record = {
+        "artist": "Des'ree",
+        "auth": "Logged In",
+        "firstName": "Kaylee",
+        "gender": "F",
+        "itemInSession": n,
+        "lastName": "Summers",
+        "length": 246.30812,
+        "level": "free",
+        "location": "Phoenix-Mesa-Scottsdale, AZ",
+        "method": "PUT",
+        "page": "NextSong",
+        "registration": 1540344794796.0,
+        "sessionId": 139,
+        "song": "You Gotta Be",
+        "status": 200,
+        "ts": 1541106106796 + n,
+        "userAgent": '"Mozilla/5.0 (Windows NT 6.1; WOW64)"',
+        "userId": "8",
+    }
+    record.update(changes)
+    return record
+
+
+def line(record: dict) -> bytes:
+    return json.dumps(record).encode()
+
+
+def write(root: Path, relative: str, content: bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def counts(db: psycopg.Connection, schema: str) -> dict[str, int]:
+    return {
+        table: db.execute(f'select count(*) from "{schema}".{table}').fetchone()[0]
+        for table in ("song_data", "log_data", "rejected_records", "loaded_files")
+    }
+
+
+def rejects(db: psycopg.Connection, schema: str) -> list[tuple]:
+    return db.execute(
+        f'select source_file, source_line, reason from "{schema}".rejected_records '
+        "order by source_file, source_line"
+    ).fetchall()
+
+
+def test_real_dataset_lands_whole_and_a_rerun_changes_nothing(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, real_data: Path
+) -> None:
+    load_data_dir(pg_settings, real_data, schema)
+    assert counts(db, schema) == {
+        "song_data": 71,
+        "log_data": 8056,
+        "rejected_records": 0,
+        "loaded_files": 101,
+    }
+    nextsong = db.execute(
+        f"""select count(*) from "{schema}".log_data where record->>'page' = 'NextSong'"""
+    ).fetchone()[0]
+    assert nextsong == 6820
+    lineage = (
+        f'select _source_file, _source_line, _loaded_at from "{schema}".log_data order by 1, 2'
+    )
+    before = db.execute(lineage).fetchall()
+    assert before[0][:2] == ("log_data/2018/11/2018-11-01-events.json", 1)
+
+    second = load_data_dir(pg_settings, real_data, schema)
+    assert (second.count("skipped"), second.records_loaded) == (101, 0)
+    assert db.execute(lineage).fetchall() == before  # not even _loaded_at moved
+    runs = db.execute(
+        f'select status, files_loaded, files_skipped, records_loaded from "{schema}".load_runs '
+        "order by load_id"
+    ).fetchall()
+    assert runs == [("completed", 101, 0, 8056 + 71), ("completed", 0, 101, 0)]
+
+
+def test_bad_lines_are_rejected_with_reasons_and_good_ones_kept(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    day = "log_data/2018/11/2018-11-02-events.json"
+    content = b"\r\n".join(
+        [
+            b"\xef\xbb\xbf" + line(event(0)),  # BOM at file start, CRLF endings
+            b'{"ts": 1, "page": "Home", oops}',  # malformed mid-file
+            b"[1, 2, 3]",  # an array, not an object
+            line({k: v for k, v in event(3).items() if k != "ts"}),  # missing required
+            line(event(4, userId=4)),  # wrong type
+            b'{"page": "caf\xe9", "ts": 5}',  # invalid UTF-8
+            b"   ",  # blank: skipped and counted
+            line(event(7)),
+            b'{"ts": 8, "page": "Next',  # truncated last line, no newline
+        ]
+    )
+    write(tmp_path, day, content)
+    write(tmp_path, "log_data/2018/11/2018-11-03-events.json", b"")  # empty file
+    summary = load_data_dir(pg_settings, tmp_path, schema)
+
+    assert counts(db, schema) == {
+        "song_data": 0,
+        "log_data": 2,
+        "rejected_records": 6,
+        "loaded_files": 2,
+    }
+    assert rejects(db, schema) == [
+        (
+            day,
+            2,
+            "invalid JSON: Expecting property name enclosed in double quotes (line 1, column 27)",
+        ),
+        (day, 3, "expected a JSON object, got array"),
+        (day, 4, "ts: required field is missing"),
+        (day, 5, "userId: expected string, got number 4"),
+        (day, 6, "not valid UTF-8 (byte 14 of the record)"),
+        (day, 9, "invalid JSON: Unterminated string starting at (line 1, column 19)"),
+    ]
+    raw = db.execute(
+        f"""select raw_text, raw_bytes from "{schema}".rejected_records where source_line = 6"""
+    ).fetchone()
+    assert raw == ('{"page": "caf\\xe9", "ts": 5}', b'{"page": "caf\xe9", "ts": 5}')
+    files = db.execute(
+        f"select source_file, records_loaded, records_rejected, blank_lines, file_bytes "
+        f'from "{schema}".loaded_files order by 1'
+    ).fetchall()
+    assert files == [
+        (day, 2, 6, 1, len(content)),
+        ("log_data/2018/11/2018-11-03-events.json", 0, 0, 0, 0),
+    ]
+    assert (summary.records_loaded, summary.records_rejected, summary.blank_lines) == (2, 6, 1)
+    lines = db.execute(f'select _source_line from "{schema}".log_data order by 1').fetchall()
+    assert lines == [(1,), (8,)]
+
+
+def test_song_files_pretty_printed_or_not_one_record_each(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    pretty = json.dumps(SONG, indent=4).encode()
+    write(tmp_path, "song_data/A/A/A/TRAAAAW128F429D538.json", pretty)
+    write(tmp_path, "song_data/A/A/B/TRAABJL12903CDCF1A.json", line(SONG) + b"\n" + line(SONG))
+    write(tmp_path, "song_data/A/A/C/TRAACCG128F92E8A55.json", b"[" + line(SONG) + b"]")
+    write(tmp_path, "song_data/notes.txt", b"ignored: not *.json")
+    load_data_dir(pg_settings, tmp_path, schema)
+
+    stored = db.execute(f'select record, _source_line from "{schema}".song_data').fetchall()
+    assert stored == [(SONG, 1)]
+    assert [r[2] for r in rejects(db, schema)] == [
+        "invalid JSON: extra data after the value (line 2, column 1)",
+        "expected a JSON object, got array",
+    ]
+
+
+def test_strings_round_trip_exactly_and_file_names_are_data(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    tricky = 'it\'s "quoted"\\ back\\slash\ttab \\N \\. \n newline 🎵 Ana Cañas'
+    name = "log_data/x'; drop table raw.log_data; --.json"
+    write(tmp_path, name, line(event(0, song=tricky, artist="\\.")) + b"\n")
+    load_data_dir(pg_settings, tmp_path, schema)
+
+    row = db.execute(
+        f"""select record->>'song', record->>'artist', _source_file from "{schema}".log_data"""
+    ).fetchone()
+    assert row == (tricky, "\\.", name)
+
+
+def test_a_changed_file_replaces_its_rows_and_rejects(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    day = "log_data/2018/11/2018-11-04-events.json"
+    other = "log_data/2018/11/2018-11-05-events.json"
+    write(tmp_path, day, b"\n".join([line(event(0)), line(event(1)), b"{bad"]))
+    write(tmp_path, other, line(event(9)))
+    load_data_dir(pg_settings, tmp_path, schema)
+    other_before = db.execute(
+        f'select _loaded_at from "{schema}".log_data where _source_file = %s', [other]
+    ).fetchall()
+
+    write(tmp_path, day, line(event(5)) + b"\n")
+    summary = load_data_dir(pg_settings, tmp_path, schema)
+
+    assert (summary.count("replaced"), summary.count("skipped")) == (1, 1)
+    items = db.execute(
+        f"""select (record->>'itemInSession')::int from "{schema}".log_data
+        where _source_file = %s""",
+        [day],
+    ).fetchall()
+    assert items == [(5,)]  # no duplicates, no leftovers
+    assert rejects(db, schema) == []
+    assert (
+        db.execute(
+            f'select _loaded_at from "{schema}".log_data where _source_file = %s', [other]
+        ).fetchall()
+        == other_before
+    )
+    sha = db.execute(
+        f'select file_sha256, records_loaded from "{schema}".loaded_files where source_file = %s',
+        [day],
+    ).fetchone()
+    assert sha[1] == 1 and len(sha[0]) == 64
+
+
+def test_an_interrupted_run_leaves_files_whole_and_the_next_run_finishes(
+    pg_settings: ConnectionSettings,
+    db: psycopg.Connection,
+    schema: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for day in (1, 2, 3):
+        rows = b"\n".join(line(event(n)) for n in range(20)) + b"\n{bad}\n"
+        write(tmp_path, f"log_data/2018/11/2018-11-0{day}-events.json", rows)
+    monkeypatch.setattr(load, "PROGRESS_EVERY_LINES", 5)
+    calls = {"n": 0}
+    real_add = load.Progress.add_records
+
+    def interrupt_in_second_file(self: load.Progress, count: int) -> None:
+        calls["n"] += 1
+        if self.files_done == 1 and calls["n"] > 6:  # part-way through the second file
+            raise KeyboardInterrupt
+        real_add(self, count)
+
+    monkeypatch.setattr(load.Progress, "add_records", interrupt_in_second_file)
+    with pytest.raises(KeyboardInterrupt):
+        load_data_dir(pg_settings, tmp_path, schema)
+    assert counts(db, schema) == {
+        "song_data": 0,
+        "log_data": 20,
+        "rejected_records": 1,
+        "loaded_files": 1,
+    }
+    status = db.execute(f'select status from "{schema}".load_runs').fetchall()
+    assert status == [("interrupted",)]
+
+    monkeypatch.undo()
+    summary = load_data_dir(pg_settings, tmp_path, schema)
+    assert (summary.count("loaded"), summary.count("skipped")) == (2, 1)
+    assert counts(db, schema)["log_data"] == 60
+
+
+def test_a_second_loader_waits_for_the_first(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-06-events.json", line(event(0)) + b"\n")
+    load_data_dir(pg_settings, tmp_path, schema)  # creates the schema
+    write(tmp_path, "log_data/2018/11/2018-11-07-events.json", line(event(1)) + b"\n")
+    key = f"sparkify.load_raw.{schema}"
+    db.execute("select pg_advisory_lock(hashtext(%s))", [key])  # as if a loader were running
+    loader = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "scripts/load_raw.py"), "--data-dir", str(tmp_path),
+         "--schema", schema],
+        env=pg_settings.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        time.sleep(2)
+        assert loader.poll() is None, "the second loader did not wait"
+        assert counts(db, schema)["log_data"] == 1
+    finally:
+        db.execute("select pg_advisory_unlock(hashtext(%s))", [key])
+    out, err = loader.communicate(timeout=60)
+    assert loader.returncode == 0, err
+    assert "waiting for it to finish" in err
+    assert "1 loaded" in out and "1 skipped" in out
+    assert counts(db, schema)["log_data"] == 2
+
+
+def test_an_unreadable_file_fails_the_run_in_one_line_and_the_rest_loads(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-08-events.json", line(event(0)))
+    broken = tmp_path / "log_data/2018/11/2018-11-09-events.json"
+    broken.symlink_to(tmp_path / "missing.json")
+    result = run_script(
+        "load_raw.py", "--data-dir", str(tmp_path), "--schema", schema, settings=pg_settings
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert (
+        "load_raw.py: error: cannot read log_data/2018/11/2018-11-09-events.json: "
+        "No such file or directory"
+    ) in result.stderr
+    assert counts(db, schema)["log_data"] == 1
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("missing", "data directory {dir}/nope does not exist"),
+        ("empty", "no input files in {dir}"),
+    ],
+)
+def test_a_missing_or_empty_data_dir_is_one_line(
+    pg_settings: ConnectionSettings, schema: str, tmp_path: Path, setup: str, message: str
+) -> None:
+    data_dir = tmp_path / "nope" if setup == "missing" else tmp_path
+    result = run_script(
+        "load_raw.py", "--data-dir", str(data_dir), "--schema", schema, settings=pg_settings
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("load_raw.py: error: " + message.format(dir=tmp_path))
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_database_that_is_down_is_one_line(real_data: Path) -> None:
+    result = run_script("load_raw.py", "--data-dir", str(real_data), PGHOST="127.0.0.1", PGPORT="1")
+    assert result.returncode == 1
+    assert result.stderr.startswith("load_raw.py: error: cannot connect to Postgres at ")
+    assert "check that the server is up" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_strict_exits_non_zero_on_rejects(
+    pg_settings: ConnectionSettings, schema: str, tmp_path: Path
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-10-events.json", line(event(0)) + b"\n{x}\n")
+    result = run_script(
+        "load_raw.py", "--data-dir", str(tmp_path), "--schema", schema, "--strict",
+        settings=pg_settings,
+    )  # fmt: skip
+    assert result.returncode == 3
+    assert "1 loaded, 1 rejected" in result.stdout
+    assert "1 record(s) rejected (--strict)" in result.stderr
+
+
+def test_the_data_sample_loads_without_rejects(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    sample = REPO_ROOT / "data"
+    copy = shutil.copytree(sample, tmp_path / "data")
+    summary = load_data_dir(pg_settings, copy, schema)
+    assert summary.records_rejected == 0
+    assert counts(db, schema)["log_data"] > 1000

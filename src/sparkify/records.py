@@ -108,7 +108,8 @@ def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Rejec
 
 def _line_and_column(text: str, position: int) -> str:
     line = text.count("\n", 0, position) + 1
-    return f"line {line}, column {position - text.rfind(chr(10), 0, position)}"
+    column = position - text.rfind("\n", 0, position)
+    return f"line {line}, column {column}"
 
 
 def _skip_whitespace(text: str, position: int) -> int:

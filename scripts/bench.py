@@ -1,0 +1,108 @@
+"""Benchmark the loader (vs a bare COPY of the same bytes) and dbt on a generated dataset.
+
+    python scripts/bench.py --events 1000000
+
+Prints records/s, MB/s and peak RSS for load_raw.py and for a bare COPY into a
+one-column jsonb table, their ratio, and dbt build / full-refresh / incremental times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sparkify import bench
+from sparkify.cli import run_command
+from sparkify.localpg import ensure_database
+from sparkify.settings import ConnectionSettings, connection_settings
+
+TARGET_RATIO = 0.7
+TARGET_RSS_MB = 150
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--skip-dbt", action="store_true", help="benchmark the loader only")
+    parser.add_argument("--bare-copy", type=Path, help=argparse.SUPPRESS)  # internal step
+    args = parser.parse_args()
+
+    server = connection_settings()
+    if args.bare_copy:
+        bench.bare_copy(server, args.bare_copy)
+        return 0
+    ensure_database(server)
+    data_dir = bench.REPO_ROOT / ".bench" / f"events-{args.events}-days-{args.days}"
+    bench.generate_dataset(data_dir, args.events, args.days)
+    records, data_bytes = bench.dataset_size(data_dir)
+    print(f"dataset: {data_dir} ({records:,} records, {data_bytes / 1e6:,.1f} MB)", flush=True)
+
+    loader_db = bench.fresh_database(server, "sparkify_bench")
+    bare_db = bench.fresh_database(server, "sparkify_bench_bare")
+    python = sys.executable
+    bare = bench.measure(
+        "bare COPY (jsonb)",
+        [python, __file__, "--bare-copy", str(data_dir)],
+        bare_db.env(),
+    )
+    bench.vacuum_all(bare_db)
+    loader = bench.measure(
+        "load_raw.py",
+        [python, str(bench.SCRIPTS / "load_raw.py"), "--data-dir", str(data_dir), "--no-progress"],
+        loader_db.env(),
+    )
+    landed = bench.table_count(loader_db, "raw.log_data") + bench.table_count(
+        loader_db, "raw.song_data"
+    )
+    if landed != records or bench.table_count(bare_db, "bare_copy") != records:
+        raise SystemExit(
+            f"bench: expected {records:,} rows in both databases, loader has {landed:,}"
+        )
+
+    ratio = bare.seconds / loader.seconds
+    print()
+    print(loader.rates(records, data_bytes))
+    print(bare.rates(records, data_bytes))
+    print(f"loader / bare COPY throughput: {ratio:.2f}x (target >= {TARGET_RATIO}x)")
+    print(f"loader peak RSS: {loader.peak_rss_mb:.0f} MB (target < {TARGET_RSS_MB} MB)")
+
+    if not args.skip_dbt:
+        bench_dbt(loader_db, data_dir)
+    bench.localpg.drop_database(server, bare_db.database)
+    return 0
+
+
+def bench_dbt(settings: ConnectionSettings, data_dir: Path) -> None:
+    """dbt build, fct_songplays full refresh, and an incremental run after one more day."""
+    dbt = Path(sys.executable).with_name("dbt")
+    if not (bench.REPO_ROOT / "dbt_project.yml").exists() or not dbt.exists():
+        print("dbt: skipped (no dbt project or dbt executable)")
+        return
+    env = settings.env()
+    env["DBT_PROFILES_DIR"] = str(bench.REPO_ROOT)
+    # Unload the last day so that loading it again is "one more day" for dbt.
+    last_day = sorted((data_dir / "log_data").rglob("*.json"))[-1].relative_to(data_dir)
+    bench.forget_file(settings, last_day.as_posix())
+    bench.vacuum_all(settings)
+    full = bench.measure("dbt build", [str(dbt), "build", "--full-refresh", "-q"], env)
+    fact_full = bench.measure(
+        "fct_songplays full refresh",
+        [str(dbt), "run", "--select", "fct_songplays", "--full-refresh", "-q"],
+        env,
+    )
+    load_day = [sys.executable, str(bench.SCRIPTS / "load_raw.py"), "--data-dir", str(data_dir)]
+    bench.measure("load one more day", [*load_day, "--no-progress"], env)
+    incremental = bench.measure(
+        "fct_songplays incremental", [str(dbt), "run", "--select", "fct_songplays", "-q"], env
+    )
+    print()
+    for step in (full, fact_full, incremental):
+        print(f"{step.label:<28} {step.seconds:8.2f} s")
+    share = incremental.seconds / fact_full.seconds
+    print(f"incremental run / full refresh of fct_songplays: {share:.0%} (target < 20%)")
+
+
+if __name__ == "__main__":
+    run_command(main, "bench.py")

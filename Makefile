@@ -82,10 +82,11 @@ bench: db ## loader and dbt benchmarks on a generated dataset (BENCH_EVENTS=1000
 stop: ## stop the local Postgres
 	@if [ -x $(BIN)/python ]; then $(BIN)/python scripts/pg.py stop; fi
 
-psql: db ## open psql on the warehouse
-	psql
+psql: setup ## open psql on the warehouse
+	$(BIN)/python scripts/pg.py psql
 
-clean: stop ## stop Postgres and remove its data, dbt output and caches (keeps .venv)
+clean: ## stop Postgres and remove its data, dbt output and caches (keeps .venv)
+	@if [ -x $(BIN)/python ]; then $(BIN)/python scripts/pg.py destroy; fi
 	rm -rf .pgdata target logs reports .bench .pytest_cache .ruff_cache
 	find . -name __pycache__ -type d -prune -not -path './.venv/*' -exec rm -rf {} +
 

@@ -1,8 +1,11 @@
-"""Manage the project's local PostgreSQL: start (and create the database), stop, status."""
+"""Manage the project's local PostgreSQL: start (and create the database), stop, status,
+psql, destroy (stop and delete its data)."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 
 from sparkify import localpg
 from sparkify.cli import run_command
@@ -11,7 +14,7 @@ from sparkify.settings import connection_settings
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("action", choices=["start", "stop", "status"])
+    parser.add_argument("action", choices=["start", "stop", "status", "psql", "destroy"])
     args = parser.parse_args()
     settings = connection_settings()
 
@@ -19,6 +22,10 @@ def main() -> int:
         localpg.ensure_database(settings)
         print(f"postgres ready: {settings.describe()}")
         return 0
+    if args.action == "psql":
+        localpg.ensure_database(settings)
+        psql = shutil.which("psql") or str(localpg.find_server_binaries() / "psql")
+        os.execve(psql, [psql], settings.env())
     if not settings.is_local_cluster:
         print(f"PGHOST/PGPORT point at {settings.host}:{settings.port}, not the local cluster")
         return 0
@@ -26,6 +33,11 @@ def main() -> int:
     if args.action == "stop":
         stopped = cluster.stop()
         print("local postgres stopped" if stopped else "local postgres was not running")
+        return 0
+    if args.action == "destroy":
+        cluster.stop()
+        shutil.rmtree(cluster.root, ignore_errors=True)
+        print(f"local postgres removed: {cluster.root}")
         return 0
     running = cluster.is_running()
     print(f"local postgres ({cluster.root}): {'running' if running else 'stopped'}")

@@ -24,6 +24,7 @@ from sparkify import accounting, pgcopy
 from sparkify.accounting import FileResult, PreviousLoad, RunSummary
 from sparkify.contract import CONTRACTS
 from sparkify.discover import SourceFile, discover_files
+from sparkify.errors import DatabaseUnavailable, SparkifyError
 from sparkify.localpg import connect
 from sparkify.progress import Progress
 from sparkify.records import Parsed, Record, Reject, parse_document, parse_lines
@@ -49,29 +50,50 @@ def load_data_dir(
 ) -> RunSummary:
     """Load every input file under data_dir; return the run's summary."""
     files = discover_files(data_dir)
-    with connect(settings, autocommit=True) as conn:
-        pgcopy.create_raw_schema(conn, schema)
-        with _exclusive_load(conn, schema):
-            accounting.close_abandoned_runs(conn, schema)
-            load_id = accounting.start_run(conn, schema, str(data_dir))
-            summary = RunSummary(load_id, schema, str(data_dir), files_seen=len(files))
-            meter = Progress(len(files), enabled=progress)
-            try:
-                previous = accounting.previous_loads(conn, schema)
-                for source_file in files:
-                    meter.start_file(source_file.relative)
-                    result = load_file(conn, source_file, schema, load_id, previous, meter)
-                    summary.results.append(result)
-                    meter.finish_file()
-            except BaseException:
-                # Ctrl-C or a lost connection: committed files stay, the current one rolls back.
-                meter.close()
-                summary.finish()
-                _record_interruption(conn, summary)
-                raise
-            meter.close()
+    meter = Progress(len(files), enabled=progress)
+    try:
+        with connect(settings, autocommit=True) as conn:
+            return _load_files(conn, files, data_dir, schema, meter)
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"lost the connection to Postgres while loading {meter.current or data_dir} "
+            f"({_first_line(exc)}); files committed before it are kept: rerun to finish"
+        ) from None
+    except psycopg.Error as exc:
+        raise SparkifyError(
+            f"Postgres refused the load of {meter.current or data_dir}: {_first_line(exc)}"
+        ) from None
+    finally:
+        meter.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _load_files(
+    conn: psycopg.Connection, files: list[SourceFile], data_dir: Path, schema: str, meter: Progress
+) -> RunSummary:
+    pgcopy.create_raw_schema(conn, schema)
+    with _exclusive_load(conn, schema):
+        accounting.close_abandoned_runs(conn, schema)
+        load_id = accounting.start_run(conn, schema, str(data_dir))
+        summary = RunSummary(load_id, schema, str(data_dir), files_seen=len(files))
+        try:
+            previous = accounting.previous_loads(conn, schema)
+            for source_file in files:
+                meter.start_file(source_file.relative)
+                summary.results.append(
+                    load_file(conn, source_file, schema, load_id, previous, meter)
+                )
+                meter.finish_file()
+        except BaseException:
+            # Ctrl-C or a lost connection: committed files stay, the current one rolls back.
             summary.finish()
-            accounting.finish_run(conn, summary, "failed" if summary.failures else "completed")
+            _record_interruption(conn, summary)
+            raise
+        summary.finish()
+        accounting.finish_run(conn, summary, "failed" if summary.failures else "completed")
     return summary
 
 

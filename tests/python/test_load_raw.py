@@ -365,3 +365,36 @@ def test_the_data_sample_loads_without_rejects(
     summary = load_data_dir(pg_settings, copy, schema)
     assert summary.records_rejected == 0
     assert counts(db, schema)["log_data"] > 1000
+
+
+def test_losing_the_database_mid_run_is_one_line(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-11-events.json", line(event(0)) + b"\n")
+    load_data_dir(pg_settings, tmp_path, schema)
+    key = f"sparkify.load_raw.{schema}"
+    db.execute("select pg_advisory_lock(hashtext(%s))", [key])
+    loader = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "scripts/load_raw.py"), "--data-dir", str(tmp_path),
+         "--schema", schema],
+        env=pg_settings.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        waiting = []
+        for _ in range(100):  # until the loader is blocked on the lock
+            waiting = db.execute(
+                "select pid from pg_stat_activity where application_name = 'sparkify' "
+                "and wait_event = 'advisory'"
+            ).fetchall()
+            if waiting:
+                break
+            time.sleep(0.1)
+        assert waiting, "the loader never waited for the lock"
+        db.execute("select pg_terminate_backend(%s)", [waiting[0][0]])
+        _, err = loader.communicate(timeout=60)
+    finally:
+        db.execute("select pg_advisory_unlock(hashtext(%s))", [key])
+    assert loader.returncode == 1
+    assert "Traceback" not in err
+    assert "load_raw.py: error: lost the connection to Postgres while loading" in err
+    assert "rerun to finish" in err

@@ -1,0 +1,29 @@
+{#-
+    A date part of a timestamp with time zone, read on the UTC clock whatever
+    the session's time zone. Parts are Postgres' names: hour, day, isodow, week
+    (ISO 8601), month, year.
+-#}
+{% macro date_part_utc(part, column) -%}
+    {{ return(adapter.dispatch('date_part_utc', 'sparkify')(part, column)) }}
+{%- endmacro %}
+
+{% macro default__date_part_utc(part, column) -%}
+    {{ dbt.date_part(part, column) }}
+{%- endmacro %}
+
+{% macro postgres__date_part_utc(part, column) -%}
+    cast(extract({{ part }} from {{ column }} at time zone 'UTC') as integer)
+{%- endmacro %}
+
+{#- The calendar date of a timestamp with time zone, on the UTC clock. -#}
+{% macro utc_date(column) -%}
+    {{ return(adapter.dispatch('utc_date', 'sparkify')(column)) }}
+{%- endmacro %}
+
+{% macro default__utc_date(column) -%}
+    cast({{ column }} as date)
+{%- endmacro %}
+
+{% macro postgres__utc_date(column) -%}
+    cast({{ column }} at time zone 'UTC' as date)
+{%- endmacro %}

@@ -1,0 +1,83 @@
+-- One row per event, its free text made right: names whose UTF-8 was garbled
+-- twice are repaired, then song titles and artist names lose surrounding
+-- spaces (repair first: a garbled "à" ends in a no-break space), and user
+-- agents lose the literal quotes the logs wrap them in.
+
+with
+
+events as (
+
+    select * from {{ ref('stg_sparkify__events') }}
+
+),
+
+repaired as (
+
+    select
+
+        user_id,
+        session_id,
+        item_in_session,
+        page,
+        auth,
+        level,
+        {{ repair_mojibake('first_name') }} as first_name,
+        {{ repair_mojibake('last_name') }} as last_name,
+        gender,
+        {{ repair_mojibake('location') }} as location,
+        user_agent as user_agent_raw,
+        {{ repair_mojibake('artist_name') }} as artist_name,
+        {{ repair_mojibake('song_title') }} as song_title,
+        length_seconds,
+        http_method,
+        http_status,
+        event_at,
+        registered_at,
+        _source_file,
+        _source_line,
+        _file_sha256,
+        _load_id,
+        _loaded_at
+
+    from events
+
+),
+
+cleaned as (
+
+    select
+
+        user_id,
+        session_id,
+        item_in_session,
+        page,
+        auth,
+        level,
+        first_name,
+        last_name,
+        gender,
+        location,
+        user_agent_raw,
+        length_seconds,
+        http_method,
+        http_status,
+        event_at,
+        registered_at,
+        _source_file,
+        _source_line,
+        _file_sha256,
+        _load_id,
+        _loaded_at,
+        case
+            when user_agent_raw like '"%"'
+                then substring(user_agent_raw from 2 for length(user_agent_raw) - 2)
+            else user_agent_raw
+        end as user_agent,
+        nullif(trim(artist_name), '') as artist_name,
+        nullif(trim(song_title), '') as song_title
+
+    from repaired
+
+)
+
+select * from cleaned

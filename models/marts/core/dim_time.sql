@@ -1,0 +1,34 @@
+-- One row per distinct song play start time, with its calendar attributes on
+-- the UTC clock (whatever the session's time zone).
+
+with
+
+songplays as (
+
+    select * from {{ ref('int_songplays_matched') }}
+
+),
+
+start_times as (
+
+    select distinct event_at as start_time
+    from songplays
+
+),
+
+final as (
+
+    select
+        start_time,
+        {{ date_part_utc('hour', 'start_time') }} as hour,
+        {{ date_part_utc('day', 'start_time') }} as day,
+        {{ date_part_utc('week', 'start_time') }} as week,
+        {{ date_part_utc('month', 'start_time') }} as month,
+        {{ date_part_utc('year', 'start_time') }} as year,
+        {{ date_part_utc('isodow', 'start_time') }} as weekday,
+        {{ utc_date('start_time') }} as start_date
+    from start_times
+
+)
+
+select * from final

@@ -7,6 +7,7 @@ tests fail with the setup message: integration tests are never skipped silently.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -23,7 +24,8 @@ from sparkify.settings import ConnectionSettings, connection_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "sparkify"
-TEST_DATABASE = "sparkify_pytest"
+# One database per test run, so two runs (or a run and `make run`) never collide.
+TEST_DATABASE = f"sparkify_pytest_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
@@ -77,3 +79,43 @@ def run_script(
         cwd=REPO_ROOT,
         timeout=600,
     )
+
+
+def dbt_env(settings: ConnectionSettings, work: Path) -> dict[str, str]:
+    """Environment for dbt on the given database, with its own target and log folders."""
+    env = settings.env()
+    env.update(
+        DBT_PROFILES_DIR=str(REPO_ROOT),
+        DBT_TARGET_PATH=str(work / "target"),
+        DBT_LOG_PATH=str(work / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def run_dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    dbt = Path(sys.executable).with_name("dbt")
+    result = subprocess.run(
+        [str(dbt), *args], capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=1200
+    )
+    if result.returncode != 0:
+        pytest.fail(f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}", pytrace=False)
+    return result
+
+
+@pytest.fixture(scope="session")
+def warehouse(
+    pg_settings: ConnectionSettings, real_data: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[ConnectionSettings, dict[str, str]]]:
+    """The real dataset loaded and built by dbt, in a database of its own."""
+    settings = replace(pg_settings, database=f"{pg_settings.database}_dbt")
+    localpg.drop_database(pg_settings, settings.database)
+    localpg.create_database_if_missing(settings)
+    env = dbt_env(settings, tmp_path_factory.mktemp("dbt"))
+    if not (REPO_ROOT / "profiles.yml").exists():
+        shutil.copy(REPO_ROOT / "profiles.yml.example", REPO_ROOT / "profiles.yml")
+    loaded = run_script("load_raw.py", "--data-dir", str(real_data), settings=settings)
+    assert loaded.returncode == 0, loaded.stderr
+    run_dbt(env, "build")
+    yield settings, env
+    localpg.drop_database(pg_settings, settings.database)

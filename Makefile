@@ -73,6 +73,7 @@ pytest: db
 # dbt build on the sample in a database of its own, so `make test` never touches yours.
 dbt-test: export PGDATABASE := sparkify_ci
 dbt-test: db
+	$(BIN)/python scripts/pg.py start
 	$(BIN)/python scripts/load_raw.py --data-dir $(DATA_DIR) --no-progress
 	$(BIN)/dbt build --full-refresh
 	$(BIN)/dbt docs generate

@@ -249,7 +249,9 @@ def connect(
 def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> str:
     reason = " ".join(str(exc).split()) or type(exc).__name__
     reason = reason.split(": ", 1)[-1] if reason.startswith("connection failed") else reason
-    if settings.is_local_cluster:
+    if "does not exist" in reason:
+        hint = "create it ('make db' creates PGDATABASE) or set PGDATABASE"
+    elif settings.is_local_cluster:
         hint = "run 'make db' to start the project's local Postgres"
     else:
         hint = "check that the server is up and the PG* variables are right"

@@ -29,6 +29,7 @@ def main() -> int:
     parser.add_argument("--bare-copy", type=Path, help=argparse.SUPPRESS)  # internal step
     args = parser.parse_args()
 
+    sys.stdout.reconfigure(line_buffering=True)  # figures show as they come, even in a log
     server = connection_settings()
     if args.bare_copy:
         bench.bare_copy(server, args.bare_copy)

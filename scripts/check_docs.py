@@ -1,9 +1,5 @@
 """Fail when a model, seed, snapshot or source of this project, or one of its columns, has no
-description.
-
-Reads target/manifest.json and target/catalog.json, so run `dbt docs generate` first. Columns
-are taken from both the YAML (manifest) and the database (catalog): a column that exists in the
-built relation but is missing from the YAML is undocumented too.
+description. Run `dbt docs generate` first.
 
     python scripts/check_docs.py [--target-path target]
 """
@@ -11,55 +7,11 @@ built relation but is missing from the YAML is undocumented too.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
-PROJECT = "sparkify"
-DOCUMENTED_TYPES = frozenset({"model", "seed", "snapshot", "source"})
-
-Node = Mapping[str, Any]
-
-
-def load(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        sys.exit(f"check_docs: {path} not found; run `dbt docs generate` first")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
-
-
-def is_blank(text: object) -> bool:
-    return not isinstance(text, str) or not text.strip()
-
-
-def project_nodes(manifest: Mapping[str, Any]) -> Iterator[tuple[str, Node]]:
-    """This project's documentable nodes, sources included, by unique id."""
-    for section in ("nodes", "sources"):
-        for unique_id, node in manifest.get(section, {}).items():
-            if (
-                node.get("resource_type") in DOCUMENTED_TYPES
-                and node.get("package_name") == PROJECT
-            ):
-                yield unique_id, node
-
-
-def problems(manifest: Mapping[str, Any], catalog: Mapping[str, Any]) -> Iterator[str]:
-    catalog_entries = {**catalog.get("nodes", {}), **catalog.get("sources", {})}
-    for unique_id, node in sorted(project_nodes(manifest)):
-        if is_blank(node.get("description")):
-            yield f"{unique_id}: no description"
-        yaml_columns = {name.lower(): column for name, column in node.get("columns", {}).items()}
-        for name, column in sorted(yaml_columns.items()):
-            if is_blank(column.get("description")):
-                yield f"{unique_id}: column {name} has no description"
-        built = catalog_entries.get(unique_id)
-        if built is None:
-            continue
-        for name in sorted(column.lower() for column in built.get("columns", {})):
-            if name not in yaml_columns:
-                yield f"{unique_id}: column {name} is in the database but not in the YAML"
+from sparkify import docs_check
+from sparkify.cli import run_command
 
 
 def main() -> int:
@@ -67,18 +19,18 @@ def main() -> int:
     parser.add_argument("--target-path", type=Path, default=Path("target"))
     args = parser.parse_args()
 
-    manifest = load(args.target_path / "manifest.json")
-    catalog = load(args.target_path / "catalog.json")
-    found = list(problems(manifest, catalog))
+    manifest = docs_check.load(args.target_path / "manifest.json")
+    catalog = docs_check.load(args.target_path / "catalog.json")
+    found = list(docs_check.problems(manifest, catalog))
     for problem in found:
         print(problem)
     if found:
         print(f"check_docs: {len(found)} missing descriptions", file=sys.stderr)
         return 1
-    checked = sum(1 for _ in project_nodes(manifest))
+    checked = sum(1 for _ in docs_check.project_nodes(manifest))
     print(f"check_docs: all {checked} models, seeds, snapshots and sources are documented")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_command(main, "check_docs.py")

@@ -1,214 +1,24 @@
-"""Prove that the incremental fct_songplays equals a full refresh.
+"""Prove that the incremental fct_songplays equals a full refresh (see sparkify.incremental_check).
 
-In a scratch database (created next to the one the PG* variables point at, and
-dropped afterwards), on a copy of a data directory:
-
-1. load the song catalogue and the first half of the log files, `dbt build`;
-2. add the other log files and rewrite one already-loaded log file (some plays
-   dropped, one changed), load again: the loader replaces that file's rows;
-3. `dbt run --select fct_songplays` (incremental) and keep a copy of the fact;
-4. `dbt run --full-refresh --select fct_songplays` and compare both ways (EXCEPT ALL), and
-   the play count with the NextSong events in the data dir.
-
-Exits 0 when the two facts are identical, 1 with the differences otherwise.
-
-    python scripts/check_incremental.py [--data-dir DIR] [--loader-command CMD]
+python scripts/check_incremental.py [--data-dir DIR] [--loader-command CMD]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shlex
-import shutil
-import subprocess
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA_DIR = REPO.parent / "shared" / "data" / "sparkify"
-FACT = sql.SQL("marts.fct_songplays")
-SNAPSHOT = sql.SQL("public.fct_songplays_incremental")
-
-Loader = Callable[[Path, dict[str, str]], None]
-
-
-def loader_from_command(command: Sequence[str]) -> Loader:
-    """A loader that runs `command --data-dir DIR` with the given environment."""
-
-    def load(data_dir: Path, env: dict[str, str]) -> None:
-        run([*command, "--data-dir", str(data_dir)], env)
-
-    return load
-
-
-def run(command: Sequence[str], env: dict[str, str]) -> None:
-    """Run a command from the repo root; stop the check if it fails."""
-    print(f"$ {shlex.join(command)}", flush=True)
-    result = subprocess.run(command, cwd=REPO, env=env, check=False)
-    if result.returncode != 0:
-        sys.exit(f"check_incremental: command failed ({result.returncode}): {shlex.join(command)}")
-
-
-def model_seconds(target_path: Path) -> float:
-    """How long the models of the last dbt command took in the database, in seconds."""
-    results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))
-    return sum(float(result["execution_time"]) for result in results["results"])
-
-
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    found = str(beside_python) if beside_python.exists() else shutil.which("dbt")
-    if found is None:
-        sys.exit("check_incremental: dbt not found next to this Python or on PATH")
-    return found
-
-
-def rewrite_log_file(path: Path) -> tuple[int, int]:
-    """Drop every third play and retitle one other; returns (plays before, plays after)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    plays = [
-        i for i, line in enumerate(lines) if line.strip() and json.loads(line)["page"] == "NextSong"
-    ]
-    if len(plays) < 4:
-        sys.exit(f"check_incremental: {path} has too few plays to rewrite")
-    dropped = set(plays[::3])
-    changed = plays[1]
-    record = json.loads(lines[changed])
-    record["song"] = f"{record['song']} (edited)"
-    lines[changed] = json.dumps(record, ensure_ascii=True, separators=(",", ":"))
-    kept = [line for i, line in enumerate(lines) if i not in dropped]
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    return len(plays), len(plays) - len(dropped)
-
-
-def count_plays(data_dir: Path) -> int:
-    """NextSong events in the log files of a data dir: what the fact must hold."""
-    return sum(
-        1
-        for path in (data_dir / "log_data").rglob("*.json")
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and json.loads(line).get("page") == "NextSong"
-    )
-
-
-def copy_files(files: Sequence[Path], source_root: Path, target_root: Path) -> None:
-    for file in files:
-        target = target_root / file.relative_to(source_root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(file, target)
-
-
-def connect(database: str) -> psycopg.Connection:
-    """A connection to `database` on the server the PG* variables point at."""
-    return psycopg.connect(dbname=database, autocommit=True)
-
-
-def recreate_database(admin_database: str, name: str, *, drop_only: bool = False) -> None:
-    with connect(admin_database) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
-        if not drop_only:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-
-
-def compare(database: str, expected_plays: int) -> int:
-    """Print the rows only in one of the two facts; returns how many differences there are."""
-    differences = 0
-    with connect(database) as conn:
-        for label, left, right in (
-            ("only in the incremental fact", SNAPSHOT, FACT),
-            ("only in the full refresh", FACT, SNAPSHOT),
-        ):
-            rows = conn.execute(
-                sql.SQL("select * from {} except all select * from {}").format(left, right)
-            ).fetchall()
-            differences += len(rows)
-            for row in rows[:20]:
-                print(f"  {label}: {row}")
-        row = conn.execute(sql.SQL("select count(*) from {}").format(FACT)).fetchone()
-    plays = row[0] if row else 0
-    print(f"full refresh: {plays} songplays; the data dir has {expected_plays} NextSong events")
-    if plays != expected_plays:
-        differences += 1
-    return differences
-
-
-def check(data_dir: Path, load: Loader, keep_database: bool) -> int:
-    admin_database = os.environ.get("PGDATABASE", "sparkify")
-    database = f"{admin_database}_check_incremental"
-    python_path = os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PGDATABASE": database, "PYTHONPATH": python_path}
-    dbt = dbt_executable()
-
-    log_files = sorted((data_dir / "log_data").rglob("*.json"))
-    song_files = sorted((data_dir / "song_data").rglob("*.json"))
-    if len(log_files) < 2:
-        sys.exit(f"check_incremental: need at least 2 log files under {data_dir / 'log_data'}")
-    first, rest = log_files[: len(log_files) // 2], log_files[len(log_files) // 2 :]
-
-    recreate_database(admin_database, database)
-    try:
-        with tempfile.TemporaryDirectory(prefix="check_incremental_") as tmp:
-            work = Path(tmp)
-            data = work / "data"
-            profiles = work / "profiles"
-            profiles.mkdir()
-            shutil.copy(REPO / "profiles.yml.example", profiles / "profiles.yml")
-            env |= {
-                "DBT_PROFILES_DIR": str(profiles),
-                "DBT_TARGET_PATH": str(work / "target"),
-                "DBT_LOG_PATH": str(work / "logs"),
-            }
-
-            print(f"== 1. load {len(song_files)} song files and {len(first)} log files, build")
-            copy_files([*song_files, *first], data_dir, data)
-            load(data, env)
-            run([dbt, "build", "--full-refresh"], env)
-
-            rewritten = data / first[0].relative_to(data_dir)
-            before, after = rewrite_log_file(rewritten)
-            print(f"== 2. add {len(rest)} log files; {rewritten.name}: {before} -> {after} plays")
-            copy_files(rest, data_dir, data)
-            load(data, env)
-
-            print("== 3. incremental run")
-            run([dbt, "run", "--select", "fct_songplays"], env)
-            incremental_seconds = model_seconds(work / "target")
-            with connect(database) as conn:
-                conn.execute(sql.SQL("create table {} as select * from {}").format(SNAPSHOT, FACT))
-
-            print("== 4. full refresh")
-            run([dbt, "run", "--full-refresh", "--select", "fct_songplays"], env)
-            full_seconds = model_seconds(work / "target")
-            differences = compare(database, count_plays(data))
-    finally:
-        if not keep_database:
-            recreate_database(admin_database, database, drop_only=True)
-
-    print(
-        f"fct_songplays build time: incremental {incremental_seconds:.2f}s,"
-        f" full refresh {full_seconds:.2f}s"
-    )
-    if differences:
-        print(f"FAIL: incremental and full-refresh fct_songplays differ in {differences} rows")
-        return 1
-    print("OK: incremental and full-refresh fct_songplays are identical")
-    return 0
+from sparkify import incremental_check
+from sparkify.cli import run_command
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+        description=incremental_check.__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--data-dir", type=Path, default=incremental_check.DEFAULT_DATA_DIR)
     parser.add_argument(
         "--loader-command",
         default=f"{shlex.quote(sys.executable)} scripts/load_raw.py",
@@ -216,10 +26,12 @@ def main() -> int:
     )
     parser.add_argument("--keep-database", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
-    return check(
-        args.data_dir, loader_from_command(shlex.split(args.loader_command)), args.keep_database
+    return incremental_check.check(
+        args.data_dir,
+        incremental_check.loader_from_command(shlex.split(args.loader_command)),
+        args.keep_database,
     )
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_command(main, "check_incremental.py")

@@ -8,6 +8,7 @@ allowed and kept. Business rules (a negative length, say) are left to dbt tests.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -32,6 +33,13 @@ class Field:
     required: bool = False  # missing and null both break a required field
 
 
+class _Missing:
+    """Stands for a field absent from the record."""
+
+
+_MISSING = _Missing()
+
+
 @dataclass(frozen=True)
 class Contract:
     source: str
@@ -39,6 +47,35 @@ class Contract:
 
     def violation(self, record: dict[str, Any]) -> str | None:
         """The first way the record breaks the contract, as one human line; None if none."""
+        # Nearly every record is valid: a quick pass over types, and the full
+        # check (which builds the message) only when something looks wrong.
+        for name, accepted in self._accepted_types:
+            value = record.get(name, _MISSING)
+            value_type = type(value)
+            if value_type not in accepted:
+                return self.describe_violation(record)
+            if value_type is int and not INT64_MIN <= value <= INT64_MAX:
+                return self.describe_violation(record)
+            if value_type is float and value - value != 0.0:  # inf or nan
+                return self.describe_violation(record)
+        return None
+
+    @functools.cached_property
+    def _accepted_types(self) -> tuple[tuple[str, frozenset[type]], ...]:
+        plan = []
+        for field in self.fields:
+            accepted = {str} if field.kind is Kind.STRING else {int}
+            if field.kind is Kind.FLOAT:
+                accepted.add(float)
+            if field.nullable and not field.required:
+                accepted.add(type(None))
+            if not field.required:
+                accepted.add(_Missing)
+            plan.append((field.name, frozenset(accepted)))
+        return tuple(plan)
+
+    def describe_violation(self, record: dict[str, Any]) -> str | None:
+        """The full check: the first broken field and how, as one line."""
         for field in self.fields:
             if field.name not in record:
                 if field.required:

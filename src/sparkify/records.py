@@ -83,11 +83,7 @@ def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Rejec
     except UnicodeDecodeError as exc:
         return Reject(line, f"not valid UTF-8 (byte {exc.start + 1} of the record)", raw)
     try:
-        value, end = _decoder.raw_decode(text, _skip_whitespace(text, 0))
-        rest = _skip_whitespace(text, end)
-        if rest != len(text):
-            where = _line_and_column(text, rest)
-            return Reject(line, f"invalid JSON: extra data after the value ({where})", raw)
+        value = _decoder.decode(text)
     except _NotStorable as exc:
         return Reject(line, f"invalid JSON: {exc}", raw)
     except json.JSONDecodeError as exc:
@@ -104,19 +100,6 @@ def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Rejec
     if problem is not None:
         return Reject(line, problem, raw)
     return Record(line, raw)
-
-
-def _line_and_column(text: str, position: int) -> str:
-    line = text.count("\n", 0, position) + 1
-    column = position - text.rfind("\n", 0, position)
-    return f"line {line}, column {column}"
-
-
-def _skip_whitespace(text: str, position: int) -> int:
-    # JSON whitespace only: Python's str.isspace() would also skip U+00A0 and friends.
-    while position < len(text) and text[position] in " \t\n\r":
-        position += 1
-    return position
 
 
 def _unstorable_string(value: Any, path: str = "") -> str | None:

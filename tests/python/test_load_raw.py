@@ -180,7 +180,7 @@ def test_song_files_pretty_printed_or_not_one_record_each(
     stored = db.execute(f'select record, _source_line from "{schema}".song_data').fetchall()
     assert stored == [(SONG, 1)]
     assert [r[2] for r in rejects(db, schema)] == [
-        "invalid JSON: extra data after the value (line 2, column 1)",
+        "invalid JSON: Extra data (line 2, column 1)",
         "expected a JSON object, got array",
     ]
 

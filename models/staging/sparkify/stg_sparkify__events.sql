@@ -12,7 +12,7 @@ renamed as (
 
         -- ids
         cast(nullif({{ json_text('record', 'userId') }}, '') as integer) as user_id,
-        cast({{ json_text('record', 'sessionId') }} as integer) as session_id,
+        cast({{ json_text('record', 'sessionId') }} as bigint) as session_id,
         cast({{ json_text('record', 'itemInSession') }} as integer) as item_in_session,
 
         -- strings

@@ -19,7 +19,7 @@ export PGDATABASE ?= sparkify
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup db load build docs-generate docs run test lint pytest dbt-test bench stop psql clean distclean
+.PHONY: help setup db load build docs-generate docs report run test lint pytest dbt-test bench stop psql clean distclean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,11 +53,15 @@ docs-generate: build
 docs: docs-generate ## generate and serve the dbt docs on http://localhost:8080
 	$(BIN)/dbt docs serve --port 8080
 
-run: docs-generate ## set up and run the whole pipeline on $(DATA_DIR)
+report: build ## write the HTML report of the marts (reports/sparkify_report.html)
+	$(BIN)/python scripts/build_report.py --out reports/sparkify_report.html
+
+run: docs-generate report ## set up and run the whole pipeline on $(DATA_DIR)
 	@echo
 	@echo "done. the warehouse is at $$PGUSER@$$PGHOST:$$PGPORT/$$PGDATABASE"
 	@echo "  connect:  make psql   (or: psql -h $$PGHOST -p $$PGPORT -U $$PGUSER $$PGDATABASE)"
 	@echo "  docs:     make docs   (then open http://localhost:8080)"
+	@echo "  report:   $(CURDIR)/reports/sparkify_report.html"
 	@echo "  stop:     make stop"
 
 test: lint pytest dbt-test ## every check CI runs: ruff, sqlfluff, pytest, dbt build + docs

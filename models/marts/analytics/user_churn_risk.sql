@@ -1,0 +1,173 @@
+-- Who is listening less, or stopped? One row per identified user: plays and
+-- listening time in the last 7 days of the data against the 7 days before,
+-- days since their last play, sessions, whether they cancelled or submitted a
+-- downgrade, and the churn-risk flag with its reason.
+--
+-- Time is measured back from the end of the data (its last play), never from
+-- now(): the last 7 days are (end - 7 days, end], the 7 before are
+-- (end - 14 days, end - 7 days]. Page views are not in the star schema, so the
+-- cancellation and downgrade pages are read from int_events_text_cleaned.
+
+with
+
+users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+songplays as (
+
+    select * from {{ ref('fct_songplays') }}
+
+),
+
+events as (
+
+    select * from {{ ref('int_events_text_cleaned') }}
+
+),
+
+data_end as (
+
+    select max(start_time) as data_end_at
+    from songplays
+
+),
+
+user_plays as (
+
+    select
+        songplays.user_id,
+        count(*) as total_plays,
+        count(distinct songplays.session_id) as total_sessions,
+        max(songplays.start_time) as last_played_at,
+        count(
+            case
+                when
+                    songplays.start_time
+                    > {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
+                    then 1
+            end
+        ) as plays_last_7_days,
+        count(
+            case
+                when
+                    songplays.start_time
+                    > {{ dbt.dateadd('day', -14, 'data_end.data_end_at') }}
+                    and songplays.start_time
+                    <= {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
+                    then 1
+            end
+        ) as plays_previous_7_days,
+        coalesce(sum(
+            case
+                when
+                    songplays.start_time
+                    > {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
+                    then songplays.length_seconds
+            end
+        ), 0) as listening_seconds_last_7_days,
+        coalesce(sum(
+            case
+                when
+                    songplays.start_time
+                    > {{ dbt.dateadd('day', -14, 'data_end.data_end_at') }}
+                    and songplays.start_time
+                    <= {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
+                    then songplays.length_seconds
+            end
+        ), 0) as listening_seconds_previous_7_days
+    from songplays
+    cross join data_end
+    group by 1
+
+),
+
+page_visits as (
+
+    select
+        user_id,
+        {{ dbt.bool_or("page = 'Cancellation Confirmation'") }}
+            as visited_cancellation_confirmation,
+        {{ dbt.bool_or("page = 'Submit Downgrade'") }} as visited_submit_downgrade
+    from events
+    where
+        user_id is not null
+        and page in ('Cancellation Confirmation', 'Submit Downgrade')
+    group by 1
+
+),
+
+engagement as (
+
+    select
+        users.user_id,
+        users.level,
+        data_end.data_end_at,
+        user_plays.last_played_at,
+        coalesce(user_plays.total_plays, 0) as total_plays,
+        coalesce(user_plays.total_sessions, 0) as total_sessions,
+        coalesce(user_plays.plays_last_7_days, 0) as plays_last_7_days,
+        coalesce(user_plays.plays_previous_7_days, 0) as plays_previous_7_days,
+        coalesce(user_plays.listening_seconds_last_7_days, 0) as listening_seconds_last_7_days,
+        coalesce(
+            user_plays.listening_seconds_previous_7_days, 0
+        ) as listening_seconds_previous_7_days,
+        floor(
+            extract(epoch from data_end.data_end_at - user_plays.last_played_at) / 86400
+        ) as days_since_last_play,
+        coalesce(
+            page_visits.visited_cancellation_confirmation, false
+        ) as visited_cancellation_confirmation,
+        coalesce(page_visits.visited_submit_downgrade, false) as visited_submit_downgrade
+    from users
+    cross join data_end
+    left join user_plays
+        on users.user_id = user_plays.user_id
+    left join page_visits
+        on users.user_id = page_visits.user_id
+
+),
+
+-- The churn-risk rule, first match wins: cancelled; submitted a downgrade;
+-- no play in the last 7 days (never played included); played less than half
+-- as much in the last 7 days as in the 7 before.
+flagged as (
+
+    select
+        *,
+        case
+            when visited_cancellation_confirmation then 'cancelled'
+            when visited_submit_downgrade then 'downgraded'
+            when plays_last_7_days = 0 then 'inactive'
+            when plays_last_7_days * 2 < plays_previous_7_days then 'listening_less'
+        end as churn_risk_reason
+    from engagement
+
+),
+
+final as (
+
+    select
+        user_id,
+        level,
+        data_end_at,
+        last_played_at,
+        cast(days_since_last_play as integer) as days_since_last_play,
+        cast(total_plays as integer) as total_plays,
+        cast(total_sessions as integer) as total_sessions,
+        cast(plays_last_7_days as integer) as plays_last_7_days,
+        cast(plays_previous_7_days as integer) as plays_previous_7_days,
+        cast(plays_last_7_days - plays_previous_7_days as integer) as plays_change,
+        cast(listening_seconds_last_7_days as numeric) as listening_seconds_last_7_days,
+        cast(listening_seconds_previous_7_days as numeric) as listening_seconds_previous_7_days,
+        visited_cancellation_confirmation,
+        visited_submit_downgrade,
+        churn_risk_reason,
+        churn_risk_reason is not null as is_churn_risk
+    from flagged
+
+)
+
+select * from final

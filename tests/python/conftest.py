@@ -23,7 +23,10 @@ from sparkify.errors import SparkifyError
 from sparkify.settings import ConnectionSettings, connection_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-REAL_DATA = REPO_ROOT.parent / "shared" / "data" / "sparkify"
+# The course dataset lives beside the repository, never in it.
+REAL_DATA = Path(
+    os.environ.get("SPARKIFY_REAL_DATA", REPO_ROOT.parent / "shared" / "data" / "sparkify")
+)
 # One database per test run, so two runs (or a run and `make run`) never collide.
 TEST_DATABASE = f"sparkify_pytest_{os.getpid()}"
 
@@ -61,7 +64,11 @@ def db(pg_settings: ConnectionSettings) -> Iterator[psycopg.Connection]:
 @pytest.fixture(scope="session")
 def real_data() -> Path:
     if not (REAL_DATA / "log_data").is_dir():
-        pytest.fail(f"the real dataset is missing: expected it at {REAL_DATA}", pytrace=False)
+        pytest.fail(
+            f"the real dataset is missing: expected it at {REAL_DATA} "
+            "(set SPARKIFY_REAL_DATA to its folder)",
+            pytrace=False,
+        )
     return REAL_DATA
 
 

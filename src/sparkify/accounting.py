@@ -145,10 +145,14 @@ def previous_loads(conn: psycopg.Connection, schema: str) -> dict[str, PreviousL
     return {path: PreviousLoad(sha256=sha, loaded_at=at) for path, sha, at in rows}
 
 
-def record_loaded_file(
-    cursor: psycopg.Cursor, schema: str, source: str, sha256: str, result: FileResult, load_id: int
+def record_loaded_files(
+    cursor: psycopg.Cursor,
+    schema: str,
+    files: list[tuple[str, str, FileResult]],
+    load_id: int,
 ) -> None:
-    cursor.execute(
+    """Upsert one loaded_files row per (source, sha256, result); pipelined by psycopg."""
+    cursor.executemany(
         sql.SQL(
             """
             insert into {}.loaded_files as f (
@@ -167,13 +171,16 @@ def record_loaded_file(
             """
         ).format(sql.Identifier(schema)),
         [
-            result.relative,
-            source,
-            sha256,
-            result.file_bytes,
-            result.records_loaded,
-            result.records_rejected,
-            result.blank_lines,
-            load_id,
+            (
+                result.relative,
+                source,
+                sha256,
+                result.file_bytes,
+                result.records_loaded,
+                result.records_rejected,
+                result.blank_lines,
+                load_id,
+            )
+            for source, sha256, result in files
         ],
     )

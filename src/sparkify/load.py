@@ -27,10 +27,11 @@ from sparkify.discover import SourceFile, discover_files
 from sparkify.errors import DatabaseUnavailable, SparkifyError
 from sparkify.localpg import connect
 from sparkify.progress import Progress
-from sparkify.records import Parsed, Record, Reject, parse_document, parse_lines
+from sparkify.records import Blank, Parsed, Record, Reject, parse_document, parse_lines
 from sparkify.settings import ConnectionSettings
 
 PROGRESS_EVERY_LINES = 5000
+SONG_FILES_PER_TRANSACTION = 500
 REJECT_SPOOL_BYTES = 8 * 1024 * 1024  # rejects beyond this spill to a temp file
 
 
@@ -81,12 +82,14 @@ def _load_files(
         summary = RunSummary(load_id, schema, str(data_dir), files_seen=len(files))
         try:
             previous = accounting.previous_loads(conn, schema)
-            for source_file in files:
-                meter.start_file(source_file.relative)
-                summary.results.append(
-                    load_file(conn, source_file, schema, load_id, previous, meter)
-                )
-                meter.finish_file()
+            for batch in _batches(files):
+                meter.start_file(batch[0].relative)
+                if batch[0].source == "song_data":
+                    results = load_song_files(conn, batch, schema, load_id, previous)
+                else:
+                    results = [load_file(conn, batch[0], schema, load_id, previous, meter)]
+                summary.results.extend(results)
+                meter.finish_files(len(batch))
         except BaseException:
             # Ctrl-C or a lost connection: committed files stay, the current one rolls back.
             summary.finish()
@@ -123,6 +126,129 @@ def _exclusive_load(conn: psycopg.Connection, schema: str) -> Iterator[None]:
             conn.execute("select pg_advisory_unlock(hashtext(%s))", [key])
 
 
+def _batches(files: list[SourceFile]) -> Iterator[list[SourceFile]]:
+    """Log files one at a time; song files (one small record each) in batches."""
+    batch: list[SourceFile] = []
+    for source_file in files:
+        if source_file.source == "song_data":
+            batch.append(source_file)
+            if len(batch) == SONG_FILES_PER_TRANSACTION:
+                yield batch
+                batch = []
+            continue
+        if batch:
+            yield batch
+            batch = []
+        yield [source_file]
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class _SongFile:
+    source_file: SourceFile
+    sha256: str
+    size: int
+    earlier: PreviousLoad | None
+    parsed: Parsed
+
+
+def load_song_files(
+    conn: psycopg.Connection,
+    files: list[SourceFile],
+    schema: str,
+    load_id: int,
+    previous: dict[str, PreviousLoad],
+) -> list[FileResult]:
+    """Load whole song files, many per transaction: a transaction per tiny file would
+    cost more than the file. Each file is still loaded entirely or not at all."""
+    results: list[FileResult] = []
+    pending: list[_SongFile] = []
+    for source_file in files:
+        relative = source_file.relative
+        try:
+            # Read once: the bytes hashed are the bytes parsed.
+            content = source_file.path.read_bytes()
+        except OSError as exc:
+            results.append(FileResult(relative, "failed", error=_unreadable(relative, exc)))
+            continue
+        sha256 = hashlib.sha256(content).hexdigest()
+        earlier = previous.get(relative)
+        if earlier is not None and earlier.sha256 == sha256:
+            results.append(FileResult(relative, "skipped", file_bytes=len(content)))
+            continue
+        parsed = parse_document(content, CONTRACTS["song_data"])
+        pending.append(_SongFile(source_file, sha256, len(content), earlier, parsed))
+    if not pending:
+        return results
+
+    records, rejects, loaded = [], [], []
+    for song in pending:
+        file_rows = _FileRows(song.source_file, song.sha256, load_id)
+        if isinstance(song.parsed, Record):
+            records.append(file_rows.record(song.parsed))
+        elif isinstance(song.parsed, Reject):
+            rejects.append(file_rows.reject(song.parsed))
+        counts = (
+            int(isinstance(song.parsed, Record)),
+            int(isinstance(song.parsed, Reject)),
+            int(isinstance(song.parsed, Blank)),
+        )
+        status = "loaded" if song.earlier is None else "replaced"
+        result = FileResult(song.source_file.relative, status, *counts, song.size)
+        loaded.append((song.source_file.source, song.sha256, result))
+
+    with conn.transaction(), conn.cursor() as cursor:
+        for song in pending:
+            if song.earlier is not None:
+                _delete_earlier_version(cursor, schema, song.source_file, song.earlier)
+        copied = pgcopy.copy_rows(
+            cursor, pgcopy.copy_statement(schema, "song_data", pgcopy.RECORD_COLUMNS), records
+        )
+        rejected = 0
+        if rejects:
+            reject_table = pgcopy.copy_statement(schema, "rejected_records", pgcopy.REJECT_COLUMNS)
+            rejected = pgcopy.copy_rows(cursor, reject_table, rejects)
+        _check_stored(f"{len(pending)} song files", len(records), len(rejects), copied, rejected)
+        accounting.record_loaded_files(cursor, schema, loaded, load_id)
+    return results + [result for _, _, result in loaded]
+
+
+def _unreadable(relative: str, exc: OSError) -> str:
+    return f"cannot read {relative}: {exc.strerror}"
+
+
+def _check_stored(what: str, records: int, rejects: int, copied: int, rejected: int) -> None:
+    # Postgres's own row counts must match what was parsed: the proof nothing was dropped.
+    if (copied, rejected) != (records, rejects):
+        raise AssertionError(
+            f"{what}: parsed {records} + {rejects} records, Postgres stored {copied} + {rejected}"
+        )
+
+
+class _FileRows:
+    """COPY rows (text format) for one file version's records and rejects."""
+
+    def __init__(self, source_file: SourceFile, sha256: str, load_id: int):
+        path_text = pgcopy.encode_text(source_file.relative)
+        self._record_suffix = b"\t%s\t%s\t%d\n" % (path_text, sha256.encode("ascii"), load_id)
+        self._reject_prefix = b"%s\t%s\t" % (source_file.source.encode("ascii"), path_text)
+        self._reject_suffix = b"\t%d\n" % load_id
+
+    def record(self, record: Record) -> bytes:
+        return pgcopy.escape_text(record.text) + b"\t%d" % record.line + self._record_suffix
+
+    def reject(self, reject: Reject) -> bytes:
+        raw_text = reject.raw.decode("utf-8", "backslashreplace")
+        fields = (
+            b"%d" % reject.line,
+            pgcopy.encode_text(reject.reason),
+            pgcopy.encode_text(raw_text),
+            pgcopy.bytea_text(reject.raw),
+        )
+        return self._reject_prefix + b"\t".join(fields) + self._reject_suffix
+
+
 def file_sha256(path: Path) -> tuple[str, int]:
     with open(path, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256")
@@ -141,7 +267,7 @@ def load_file(
     try:
         sha256, size = file_sha256(source_file.path)
     except OSError as exc:
-        return FileResult(relative, "failed", error=f"cannot read {relative}: {exc.strerror}")
+        return FileResult(relative, "failed", error=_unreadable(relative, exc))
     earlier = previous.get(relative)
     if earlier is not None and earlier.sha256 == sha256:
         return FileResult(relative, "skipped", file_bytes=size)
@@ -155,11 +281,11 @@ def load_file(
             result = FileResult(
                 relative, status, counts.loaded, counts.rejected, counts.blank, size
             )
-            accounting.record_loaded_file(
-                cursor, schema, source_file.source, sha256, result, load_id
+            accounting.record_loaded_files(
+                cursor, schema, [(source_file.source, sha256, result)], load_id
             )
     except OSError as exc:
-        return FileResult(relative, "failed", error=f"cannot read {relative}: {exc.strerror}")
+        return FileResult(relative, "failed", error=_unreadable(relative, exc))
     except FileChangedWhileLoading:
         return FileResult(
             relative, "failed", error=f"{relative} changed while it was being loaded; rerun"
@@ -194,10 +320,7 @@ def _copy_file(
     meter: Progress,
 ) -> _Counts:
     """COPY a file's records, then its rejects; check the file did not change meanwhile."""
-    path_text = pgcopy.encode_text(source_file.relative)
-    row_suffix = b"\t%s\t%s\t%d\n" % (path_text, sha256.encode("ascii"), load_id)
-    reject_prefix = b"%s\t%s\t" % (source_file.source.encode("ascii"), path_text)
-    reject_suffix = b"\t%d\n" % load_id
+    rows = _FileRows(source_file, sha256, load_id)
     counts = _Counts()
     hasher = hashlib.sha256()
 
@@ -211,10 +334,10 @@ def _copy_file(
             for parsed in _parse_file(source_file, handle, hasher):
                 if isinstance(parsed, Record):
                     counts.loaded += 1
-                    yield pgcopy.escape_text(parsed.text) + b"\t%d" % parsed.line + row_suffix
+                    yield rows.record(parsed)
                 elif isinstance(parsed, Reject):
                     counts.rejected += 1
-                    rejects.write(_reject_row(parsed, reject_prefix, reject_suffix))
+                    rejects.write(rows.reject(parsed))
                 else:
                     counts.blank += 1
                 pending += 1
@@ -232,12 +355,7 @@ def _copy_file(
 
     if hasher.hexdigest() != sha256:
         raise FileChangedWhileLoading(source_file.relative)
-    # Postgres's own row counts must match what was parsed: the proof nothing was dropped.
-    if (copied, rejected) != (counts.loaded, counts.rejected):
-        raise AssertionError(
-            f"{source_file.relative}: parsed {counts.loaded} + {counts.rejected} records "
-            f"but Postgres stored {copied} + {rejected}"
-        )
+    _check_stored(source_file.relative, counts.loaded, counts.rejected, copied, rejected)
     return counts
 
 
@@ -256,18 +374,3 @@ def _parse_file(source_file: SourceFile, handle: IO[bytes], hasher: Any) -> Iter
             yield line
 
     yield from parse_lines(hashed_lines(), contract)
-
-
-def _reject_row(reject: Reject, prefix: bytes, suffix: bytes) -> bytes:
-    raw_text = reject.raw.decode("utf-8", "backslashreplace")
-    return (
-        b"\t".join(
-            (
-                prefix + b"%d" % reject.line,
-                pgcopy.encode_text(reject.reason),
-                pgcopy.encode_text(raw_text),
-                pgcopy.bytea_text(reject.raw),
-            )
-        )
-        + suffix
-    )

@@ -28,8 +28,8 @@ class Progress:
         self.records += count
         self._draw()
 
-    def finish_file(self) -> None:
-        self.files_done += 1
+    def finish_files(self, count: int = 1) -> None:
+        self.files_done += count
         self._draw()
 
     def close(self) -> None:

@@ -398,3 +398,24 @@ def test_losing_the_database_mid_run_is_one_line(
     assert "Traceback" not in err
     assert "load_raw.py: error: lost the connection to Postgres while loading" in err
     assert "rerun to finish" in err
+
+
+def test_song_files_load_in_batches_and_a_changed_one_is_replaced(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    for n in range(7):
+        write(tmp_path, f"song_data/A/B/C/TRABC{n:013d}.json", line({**SONG, "song_id": f"S{n}"}))
+    (tmp_path / "song_data/A/B/C/TRABCbroken.json").symlink_to(tmp_path / "gone.json")
+    first = load_data_dir(pg_settings, tmp_path, schema)
+    assert (first.count("loaded"), first.count("failed")) == (7, 1)
+
+    write(tmp_path, "song_data/A/B/C/TRABC0000000000003.json", b'{"song_id": 3}')
+    second = load_data_dir(pg_settings, tmp_path, schema)
+    assert (second.count("replaced"), second.count("skipped")) == (1, 6)
+    ids = db.execute(f"""select record->>'song_id' from "{schema}".song_data order by 1""")
+    assert [row[0] for row in ids.fetchall()] == ["S0", "S1", "S2", "S4", "S5", "S6"]
+    assert [r[1:] for r in rejects(db, schema)] == [(1, "song_id: expected string, got number 3")]
+    files = db.execute(
+        f'select count(*), sum(records_loaded), sum(records_rejected) from "{schema}".loaded_files'
+    ).fetchone()
+    assert files == (7, 6, 1)

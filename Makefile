@@ -58,6 +58,7 @@ report: build ## write the HTML report of the marts (reports/sparkify_report.htm
 
 run: docs-generate report ## set up and run the whole pipeline on $(DATA_DIR)
 	@echo
+	@$(BIN)/python scripts/pg.py summary
 	@echo "done. the warehouse is at $$PGUSER@$$PGHOST:$$PGPORT/$$PGDATABASE"
 	@echo "  connect:  make psql   (or: psql -h $$PGHOST -p $$PGPORT -U $$PGUSER $$PGDATABASE)"
 	@echo "  docs:     make docs   (then open http://localhost:8080)"

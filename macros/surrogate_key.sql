@@ -1,8 +1,9 @@
 {#-
-    A deterministic surrogate key: the hash of the listed columns, each cast to
-    text, nulls made visible, joined with a separator that keeps ('a', 'bc')
-    apart from ('ab', 'c'). The same values always give the same key, so a full
-    refresh gives every row the id it had before.
+    A deterministic surrogate key: the hash of the listed columns' own hashes.
+    Each column is cast to text and hashed, a null becomes 'null' (never 32 hex
+    digits), so the parts have fixed lengths and ('a-b', 'c') can never meet
+    ('a', 'b-c'), whatever the text holds. The same values always give the same
+    key, so a full refresh gives every row the id it had before.
 -#}
 {% macro surrogate_key(columns) -%}
 
@@ -11,12 +12,13 @@
     {%- for column in columns -%}
 
         {%- do parts.append(
-            "coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '_null_')"
+            "coalesce(" ~ hash_text("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")")
+            ~ ", 'null')"
         ) -%}
 
     {%- endfor -%}
 
-    {{ hash_text(parts | join(" || '-' || ")) }}
+    {{ hash_text(parts | join(" || ")) }}
 
 {%- endmacro %}
 

@@ -1,5 +1,5 @@
 """Manage the project's local PostgreSQL: start (and create the database), stop, status,
-psql, destroy (stop and delete its data)."""
+psql, destroy (stop and delete its data), summary (what the raw schema holds)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,24 @@ import argparse
 import os
 import shutil
 
-from sparkify import localpg
+from sparkify import accounting, localpg
 from sparkify.cli import run_command
 from sparkify.settings import connection_settings
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("action", choices=["start", "stop", "status", "psql", "destroy"])
+    parser.add_argument("action", choices=["start", "stop", "status", "psql", "destroy", "summary"])
     args = parser.parse_args()
     settings = connection_settings()
 
     if args.action == "start":
         localpg.ensure_database(settings)
         print(f"postgres ready: {settings.describe()}")
+        return 0
+    if args.action == "summary":
+        with localpg.connect(settings) as conn:
+            print(accounting.raw_totals(conn))
         return 0
     if args.action == "psql":
         localpg.ensure_database(settings)

@@ -184,3 +184,21 @@ def record_loaded_files(
             for source, sha256, result in files
         ],
     )
+
+
+def raw_totals(conn: psycopg.Connection, schema: str = "raw") -> str:
+    """One line: what the raw schema holds now, over all loads."""
+    exists = conn.execute("select to_regclass(%s)", [f"{schema}.loaded_files"]).fetchone()
+    if not exists or exists[0] is None:
+        return f"schema {schema} holds no loads yet: run make load"
+    row = conn.execute(
+        sql.SQL(
+            "select count(*), coalesce(sum(records_loaded), 0), coalesce(sum(records_rejected), 0) "
+            "from {}.loaded_files"
+        ).format(sql.Identifier(schema))
+    ).fetchone()
+    files, loaded, rejected = row if row else (0, 0, 0)
+    return (
+        f"schema {schema} holds {files:,} files: {loaded:,} records loaded, "
+        f"{rejected:,} rejected (see {schema}.rejected_records)"
+    )

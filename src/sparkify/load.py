@@ -1,9 +1,11 @@
-"""Load a data directory into the raw schema: one transaction per file, COPY streams.
+"""Load a data directory into the raw schema: COPY streams, whole files per transaction.
 
 For every file: hash it; skip it when that path was loaded with that content;
 otherwise, in one transaction, delete what an earlier version of the file left,
 COPY its valid records and then its rejects, and record the file in
-``loaded_files``. A crash at any point leaves each file fully loaded or not at all.
+``loaded_files``. Log files get a transaction each; song files (one small record
+each) share one, up to SONG_FILES_PER_TRANSACTION whole files. A crash at any point
+leaves each file fully loaded or not at all.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def _load_files(
         try:
             previous = accounting.previous_loads(conn, schema)
             for batch in _batches(files):
-                meter.start_file(batch[0].relative)
+                meter.start_file(_describe_batch(batch))
                 if batch[0].source == "song_data":
                     results = load_song_files(conn, batch, schema, load_id, previous)
                 else:
@@ -124,6 +126,12 @@ def _exclusive_load(conn: psycopg.Connection, schema: str) -> Iterator[None]:
     finally:
         if not conn.closed and not conn.broken:
             conn.execute("select pg_advisory_unlock(hashtext(%s))", [key])
+
+
+def _describe_batch(batch: list[SourceFile]) -> str:
+    if len(batch) == 1:
+        return batch[0].relative
+    return f"{len(batch)} song files from {batch[0].relative} to {batch[-1].relative}"
 
 
 def _batches(files: list[SourceFile]) -> Iterator[list[SourceFile]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +15,8 @@ import pytest
 from conftest import REPO_ROOT, run_script
 
 from sparkify import load
+from sparkify.discover import discover_files
+from sparkify.errors import SparkifyError
 from sparkify.load import load_data_dir
 from sparkify.settings import ConnectionSettings
 
@@ -419,3 +422,22 @@ def test_song_files_load_in_batches_and_a_changed_one_is_replaced(
         f'select count(*), sum(records_loaded), sum(records_rejected) from "{schema}".loaded_files'
     ).fetchone()
     assert files == (7, 6, 1)
+
+
+def test_discovery_walks_links_once_and_never_skips_an_unreadable_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-12-events.json", line(event(0)))
+    (tmp_path / "log_data/2018/12").mkdir()
+    (tmp_path / "log_data/2018/12/loop").symlink_to(tmp_path / "log_data/2018")  # a cycle
+    assert [f.relative for f in discover_files(tmp_path)] == [
+        "log_data/2018/11/2018-11-12-events.json"
+    ]
+
+    # Root reads every directory, so the refusal a normal user would get is simulated.
+    def refuse(path: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    with pytest.raises(SparkifyError, match=r"cannot read directory .*log_data: Permission denied"):
+        discover_files(tmp_path)

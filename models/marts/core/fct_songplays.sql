@@ -24,8 +24,9 @@ songplays as (
     {% if is_incremental() %}
         -- New loads only: plays of files loaded since the last run, including
         -- new versions of replaced files (their old rows went in the pre-hook).
+        -- An empty fact (no plays yet) takes everything.
         where _loaded_at > (
-            select max(this_run._loaded_at) as last_loaded_at
+            select coalesce(max(this_run._loaded_at), '-infinity') as last_loaded_at
             from {{ this }} as this_run
         )
     {% endif %}

@@ -18,17 +18,31 @@
 
 with
 
+catalogue as (
+
+    -- When the song catalogue was last loaded: a newer load can change any match.
+    select max(songs._loaded_at) as loaded_at
+    from {{ ref('int_songs_cleaned') }} as songs
+
+),
+
 songplays as (
 
     select * from {{ ref('int_songplays_matched') }}
     {% if is_incremental() %}
         -- New loads only: plays of files loaded since the last run, including
         -- new versions of replaced files (their old rows went in the pre-hook).
-        -- An empty fact (no plays yet) takes everything.
-        where _loaded_at > (
-            select coalesce(max(this_run._loaded_at), '-infinity') as last_loaded_at
-            from {{ this }} as this_run
-        )
+        -- An empty fact (no plays yet) takes everything, and so does a run after
+        -- the catalogue changed, since any play may then match another song.
+        where
+            _loaded_at > (
+                select coalesce(max(this_run._loaded_at), '-infinity') as last_loaded_at
+                from {{ this }} as this_run
+            )
+            or (select catalogue.loaded_at from catalogue) > (
+                select coalesce(max(this_run._catalogue_loaded_at), '-infinity') as last_catalogue
+                from {{ this }} as this_run
+            )
     {% endif %}
 
 ),
@@ -51,7 +65,8 @@ final as (
         length_seconds,
         _source_file,
         _file_sha256,
-        _loaded_at
+        _loaded_at,
+        (select catalogue.loaded_at from catalogue) as _catalogue_loaded_at
     from songplays
 
 )

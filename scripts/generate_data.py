@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-import time
 from datetime import date
 from pathlib import Path
 from typing import NoReturn
@@ -20,6 +19,7 @@ from typing import NoReturn
 if importlib.util.find_spec("sparkify") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from sparkify.cli import EXIT_INTERRUPTED, run_command
 from sparkify.errors import SparkifyError
 from sparkify.generate import (
     AUTO_EVENTS_PER_USER_DAY,
@@ -34,11 +34,10 @@ from sparkify.generate import (
     Progress,
     generate_dataset,
 )
+from sparkify.progress import StatusLine
 
 PROGRAM = "generate_data"
 EXIT_EXPECTED_ERROR = 2
-EXIT_INTERRUPTED = 130
-REDRAW_SECONDS = 0.2
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -125,30 +124,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-class ProgressLine:
-    """One status line on stderr when it is a terminal, redrawn a few times a second."""
-
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
-        self.last_draw = 0.0
-
-    def show(self, progress: Progress) -> None:
-        now = time.monotonic()
-        if not self.enabled or now - self.last_draw < REDRAW_SECONDS:
-            return
-        self.last_draw = now
-        sys.stderr.write(
-            f"\r\x1b[Kday {progress.day:,}/{progress.days:,}: "
-            f"{progress.events_written:,}/{progress.events_total:,} events"
-        )
-        sys.stderr.flush()
-
-    def clear(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     options = GenerationOptions(
@@ -162,21 +137,26 @@ def main(argv: list[str] | None = None) -> int:
         match_share=args.match_share,
         force=args.force,
     )
-    progress = ProgressLine()
+    status = StatusLine()
+
+    def show(progress: Progress) -> None:
+        status.show(
+            f"day {progress.day:,}/{progress.days:,}: "
+            f"{progress.events_written:,}/{progress.events_total:,} events"
+        )
+
     try:
-        summary = generate_dataset(options, progress.show)
-    except (SparkifyError, OSError) as exc:
-        progress.clear()
-        print(f"{PROGRAM}: error: {exc}", file=sys.stderr)
-        return EXIT_EXPECTED_ERROR
+        summary = generate_dataset(options, show)
+    except OSError as exc:
+        raise SparkifyError(str(exc)) from None
     except KeyboardInterrupt:
-        progress.clear()
         print(f"{PROGRAM}: interrupted; {args.out} is incomplete", file=sys.stderr)
         return EXIT_INTERRUPTED
-    progress.clear()
+    finally:
+        status.clear()
     print(summary.describe())
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_command(main, PROGRAM, failure_code=EXIT_EXPECTED_ERROR)

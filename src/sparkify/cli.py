@@ -11,13 +11,13 @@ EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130
 
 
-def run_command(main: Callable[[], int], program: str) -> None:
+def run_command(main: Callable[[], int], program: str, failure_code: int = EXIT_FAILURE) -> None:
     """Run main() and exit with its code; expected failures print one line, no traceback."""
     try:
         code = main()
     except SparkifyError as exc:
         print(f"{program}: error: {exc}", file=sys.stderr)
-        code = EXIT_FAILURE
+        code = failure_code
     except KeyboardInterrupt:
         print(f"{program}: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED

@@ -1,4 +1,4 @@
-"""Progress on a terminal: files and records so far, redrawn in place a few times a second."""
+"""Progress on a terminal: one status line, redrawn in place a few times a second."""
 
 from __future__ import annotations
 
@@ -9,16 +9,40 @@ from typing import TextIO
 REDRAW_SECONDS = 0.2
 
 
-class Progress:
-    def __init__(self, total_files: int, stream: TextIO | None = None, enabled: bool | None = None):
+class StatusLine:
+    """A line on stderr (only when it is a terminal) that redraws itself, throttled."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None):
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
+        self._last_draw = 0.0
+
+    def show(self, text: str, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_draw < REDRAW_SECONDS:
+            return
+        self._last_draw = now
+        self.stream.write(f"\r\x1b[K{text}")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+class Progress:
+    """The loader's progress: files done, records read, rate, current file."""
+
+    def __init__(self, total_files: int, stream: TextIO | None = None, enabled: bool | None = None):
+        self.line = StatusLine(stream, enabled)
         self.total_files = total_files
         self.files_done = 0
         self.records = 0
         self.current = ""
         self.started = time.monotonic()
-        self._last_draw = 0.0
 
     def start_file(self, name: str) -> None:
         self.current = name
@@ -33,20 +57,14 @@ class Progress:
         self._draw()
 
     def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+        self.line.clear()
 
     def _draw(self) -> None:
-        if not self.enabled:
+        if not self.line.enabled:
             return
-        now = time.monotonic()
-        if now - self._last_draw < REDRAW_SECONDS and self.files_done < self.total_files:
-            return
-        self._last_draw = now
-        rate = self.records / max(now - self.started, 1e-9)
-        self.stream.write(
-            f"\r\x1b[K[{self.files_done:,}/{self.total_files:,} files] "
-            f"{self.records:,} records, {rate:,.0f}/s  {self.current[-50:]}"
+        rate = self.records / max(time.monotonic() - self.started, 1e-9)
+        self.line.show(
+            f"[{self.files_done:,}/{self.total_files:,} files] "
+            f"{self.records:,} records, {rate:,.0f}/s  {self.current[-50:]}",
+            force=self.files_done >= self.total_files,
         )
-        self.stream.flush()

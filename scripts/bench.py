@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sparkify import bench
 from sparkify.cli import run_command
+from sparkify.db import ensure_database
 from sparkify.incremental_check import model_seconds
-from sparkify.localpg import ensure_database
 from sparkify.settings import ConnectionSettings, connection_settings
 
 TARGET_RATIO = 0.7
@@ -72,7 +72,7 @@ def main() -> int:
 
     if not args.skip_dbt:
         bench_dbt(loader_db, data_dir)
-    bench.localpg.drop_database(server, bare_db.database)
+    bench.db.drop_database(server, bare_db.database)
     return 0
 
 

@@ -7,7 +7,7 @@ import argparse
 import os
 import shutil
 
-from sparkify import accounting, localpg
+from sparkify import accounting, db, localpg
 from sparkify.cli import run_command
 from sparkify.settings import connection_settings
 
@@ -19,15 +19,15 @@ def main() -> int:
     settings = connection_settings()
 
     if args.action == "start":
-        localpg.ensure_database(settings)
+        db.ensure_database(settings)
         print(f"postgres ready: {settings.describe()}")
         return 0
     if args.action == "summary":
-        with localpg.connect(settings) as conn:
+        with db.connect(settings) as conn:
             print(accounting.raw_totals(conn))
         return 0
     if args.action == "psql":
-        localpg.ensure_database(settings)
+        db.ensure_database(settings)
         psql = shutil.which("psql") or str(localpg.find_server_binaries() / "psql")
         os.execve(psql, [psql], settings.env())
     if not settings.is_local_cluster:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from sparkify import localpg
+from sparkify import db
 from sparkify.discover import discover_files
 from sparkify.settings import ConnectionSettings
 
@@ -73,7 +73,7 @@ def generate_dataset(directory: Path, events: int, days: int, seed: int = 7) -> 
 def bare_copy(settings: ConnectionSettings, data_dir: Path) -> int:
     """COPY every input line into a one-column jsonb table, no validation; rows copied."""
     rows = 0
-    with localpg.connect(settings, autocommit=True) as conn:
+    with db.connect(settings, autocommit=True) as conn:
         conn.execute("drop table if exists bare_copy")
         conn.execute("create table bare_copy (record jsonb not null)")
         for source_file in discover_files(data_dir):
@@ -99,15 +99,15 @@ def dataset_size(data_dir: Path) -> tuple[int, int]:
 
 
 def fresh_database(server: ConnectionSettings, name: str) -> ConnectionSettings:
-    localpg.drop_database(server, name)
+    db.drop_database(server, name)
     settings = replace(server, database=name)
-    localpg.create_database_if_missing(settings)
+    db.create_database(settings)
     return settings
 
 
 def vacuum_all(settings: ConnectionSettings) -> None:
     # Start each measured step from the same state: no dirty pages, fresh statistics.
-    with localpg.connect(settings, autocommit=True) as conn:
+    with db.connect(settings, autocommit=True) as conn:
         conn.execute("checkpoint")
         conn.execute("vacuum analyze")
 
@@ -120,6 +120,6 @@ def table_count(settings: ConnectionSettings, table: str) -> int:
 
 def forget_file(settings: ConnectionSettings, relative: str) -> None:
     """Remove one loaded log file from raw, as if it had never been loaded."""
-    with localpg.connect(settings, autocommit=True) as conn, conn.transaction():
+    with db.connect(settings, autocommit=True) as conn, conn.transaction():
         conn.execute("delete from raw.log_data where _source_file = %s", [relative])
         conn.execute("delete from raw.loaded_files where source_file = %s", [relative])

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from random import Random
 
-from sparkify.errors import SparkifyError
+from sparkify.errors import GenerationError
 
 DEFAULT_SEED = 42
 DEFAULT_EVENTS = 10_000
@@ -359,10 +359,6 @@ USER_AGENTS: tuple[tuple[int, str], ...] = (
 )
 
 ID_CHARS = string.ascii_uppercase + string.digits
-
-
-class GenerationError(SparkifyError):
-    """The options are unusable or the output directory cannot be written."""
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from sparkify import localpg
+from sparkify import db
 from sparkify.errors import SparkifyError
 from sparkify.settings import connection_settings
 
@@ -129,7 +129,7 @@ def copy_files(files: Sequence[Path], source_root: Path, target_root: Path) -> N
 
 def connect(database: str) -> psycopg.Connection:
     """A connection to `database` on the server the PG* variables point at."""
-    return localpg.connect(replace(connection_settings(), database=database), autocommit=True)
+    return db.connect(replace(connection_settings(), database=database), autocommit=True)
 
 
 def recreate_database(admin_database: str, name: str, *, drop_only: bool = False) -> None:

@@ -25,9 +25,9 @@ from psycopg import sql
 from sparkify import accounting, pgcopy
 from sparkify.accounting import FileResult, PreviousLoad, RunSummary
 from sparkify.contract import CONTRACTS
+from sparkify.db import connect
 from sparkify.discover import SourceFile, discover_files
 from sparkify.errors import DatabaseUnavailable, SparkifyError
-from sparkify.localpg import connect
 from sparkify.progress import Progress
 from sparkify.records import Blank, Parsed, Record, Reject, parse_document, parse_lines
 from sparkify.settings import ConnectionSettings

@@ -14,14 +14,10 @@ import os
 import pwd
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-
-from sparkify.errors import DatabaseUnavailable, SetupError
+from sparkify.errors import SetupError
 from sparkify.settings import LOCAL_PORT, LOCAL_USER, ConnectionSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +93,15 @@ class LocalCluster:
                 f"the local Postgres did not start: {self._last_log_line()} "
                 f"(full log: {self.log_file})"
             )
+
+    def ensure_running(self, settings: ConnectionSettings) -> None:
+        """Initialise the cluster on first use, and start it when it is down."""
+        if not self.is_initialised():
+            print(f"initialising a local Postgres cluster in {self.root} ...", flush=True)
+            self.initialise()
+        if not self.is_running():
+            print(f"starting the local Postgres on {settings.host}:{settings.port} ...", flush=True)
+            self.start()
 
     def stop(self) -> bool:
         """Stop the server; False when it was not running."""
@@ -196,63 +201,3 @@ def _reachable_by(account: pwd.struct_passwd, path: Path) -> bool:
 def local_cluster() -> LocalCluster:
     account = server_account()
     return LocalCluster(root=cluster_root(account), bindir=find_server_binaries(), account=account)
-
-
-def ensure_database(settings: ConnectionSettings) -> None:
-    """Start the local cluster when the settings point at it, then create the database."""
-    if settings.is_local_cluster:
-        cluster = local_cluster()
-        if not cluster.is_initialised():
-            print(f"initialising a local Postgres cluster in {cluster.root} ...", flush=True)
-            cluster.initialise()
-        if not cluster.is_running():
-            print(f"starting the local Postgres on {settings.host}:{settings.port} ...", flush=True)
-            cluster.start()
-    create_database_if_missing(settings)
-
-
-def create_database_if_missing(settings: ConnectionSettings) -> bool:
-    """Create settings.database on the server; True when it was created."""
-    with connect(settings, database="postgres", autocommit=True) as conn:
-        exists = conn.execute(
-            "select 1 from pg_database where datname = %s", [settings.database]
-        ).fetchone()
-        if exists:
-            return False
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(settings.database)))
-        return True
-
-
-def drop_database(settings: ConnectionSettings, database: str) -> None:
-    with connect(settings, database="postgres", autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database))
-        )
-
-
-def connect(
-    settings: ConnectionSettings, database: str | None = None, autocommit: bool = False
-) -> psycopg.Connection:
-    """Connect, turning libpq's failures into one line that says what to do."""
-    attempts = 3 if settings.is_local_cluster else 1
-    for attempt in range(attempts):
-        try:
-            return psycopg.connect(settings.conninfo(database), autocommit=autocommit)
-        except psycopg.OperationalError as exc:
-            if attempt + 1 < attempts and "starting up" in str(exc):
-                time.sleep(1)
-                continue
-            raise DatabaseUnavailable(describe_connection_error(settings, exc)) from None
-    raise AssertionError("unreachable")
-
-
-def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> str:
-    reason = " ".join(str(exc).split()) or type(exc).__name__
-    reason = reason.split(": ", 1)[-1] if reason.startswith("connection failed") else reason
-    if "does not exist" in reason:
-        hint = "create it ('make db' creates PGDATABASE) or set PGDATABASE"
-    elif settings.is_local_cluster:
-        hint = "run 'make db' to start the project's local Postgres"
-    else:
-        hint = "check that the server is up and the PG* variables are right"
-    return f"cannot connect to Postgres at {settings.describe()}: {reason}; {hint}"

@@ -22,8 +22,8 @@ from plotly.subplots import make_subplots
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from sparkify.errors import DatabaseUnavailable, SparkifyError
-from sparkify.localpg import connect
+from sparkify.db import connect
+from sparkify.errors import DatabaseUnavailable, MartsMissing, SparkifyError
 from sparkify.settings import ConnectionSettings
 
 DEFAULT_SCHEMA = "marts"
@@ -60,10 +60,6 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 CHART_CONFIG = {"displaylogo": False, "responsive": True}
 
 Row = dict[str, Any]
-
-
-class MartsMissing(SparkifyError):
-    """The marts the report reads are not in the database (or are out of date)."""
 
 
 class Query:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # The project's own cluster listens on loopback only, on a port that will not
 # clash with a system Postgres on 5432.
@@ -49,6 +49,10 @@ class ConnectionSettings:
             connect_timeout="5",
             application_name="sparkify",
         )
+
+    def with_database(self, database: str) -> ConnectionSettings:
+        """The same server and user, another database."""
+        return replace(self, database=database)
 
     def env(self) -> dict[str, str]:
         """Environment for child processes (dbt, psql) that reach the same database."""

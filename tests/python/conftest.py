@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from sparkify import localpg
+from sparkify.db import create_database, drop_database, ensure_database
 from sparkify.errors import SparkifyError
 from sparkify.settings import ConnectionSettings, connection_settings
 
@@ -36,14 +36,14 @@ def pg_settings() -> Iterator[ConnectionSettings]:
     """Settings for a database of the test run's own, on a server that is up."""
     server = connection_settings()
     try:
-        localpg.ensure_database(server)
-        localpg.drop_database(server, TEST_DATABASE)
+        ensure_database(server)
+        drop_database(server, TEST_DATABASE)
     except SparkifyError as exc:
         pytest.fail(f"cannot set up Postgres for the tests: {exc}", pytrace=False)
     settings = replace(server, database=TEST_DATABASE)
-    localpg.create_database_if_missing(settings)
+    create_database(settings)
     yield settings
-    localpg.drop_database(server, TEST_DATABASE)
+    drop_database(server, TEST_DATABASE)
 
 
 @pytest.fixture
@@ -116,8 +116,8 @@ def warehouse(
 ) -> Iterator[tuple[ConnectionSettings, dict[str, str]]]:
     """The real dataset loaded and built by dbt, in a database of its own."""
     settings = replace(pg_settings, database=f"{pg_settings.database}_dbt")
-    localpg.drop_database(pg_settings, settings.database)
-    localpg.create_database_if_missing(settings)
+    drop_database(pg_settings, settings.database)
+    create_database(settings)
     env = dbt_env(settings, tmp_path_factory.mktemp("dbt"))
     if not (REPO_ROOT / "profiles.yml").exists():
         shutil.copy(REPO_ROOT / "profiles.yml.example", REPO_ROOT / "profiles.yml")
@@ -125,4 +125,4 @@ def warehouse(
     assert loaded.returncode == 0, loaded.stderr
     run_dbt(env, "build")
     yield settings, env
-    localpg.drop_database(pg_settings, settings.database)
+    drop_database(pg_settings, settings.database)

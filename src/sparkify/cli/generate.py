@@ -1,0 +1,157 @@
+"""Generate a deterministic synthetic Sparkify dataset: OUT/song_data/ and OUT/log_data/.
+
+Example:
+    python scripts/generate_data.py --out data --seed 42 --events 5000 --users 60 \\
+        --songs 200 --days 7 --force
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import NoReturn
+
+from sparkify.cli import EXIT_INTERRUPTED, run_command
+from sparkify.errors import SparkifyError
+from sparkify.generate import (
+    AUTO_EVENTS_PER_USER_DAY,
+    DEFAULT_DAYS,
+    DEFAULT_EVENTS,
+    DEFAULT_MATCH_SHARE,
+    DEFAULT_SEED,
+    DEFAULT_SONGS,
+    DEFAULT_START_DATE,
+    MIN_AUTO_USERS,
+    GenerationOptions,
+    Progress,
+    generate_dataset,
+)
+from sparkify.progress import StatusLine
+
+PROGRAM = "generate_data"
+EXIT_EXPECTED_ERROR = 2
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Reports a bad command line as one line on stderr (exit code 2), like other errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_EXPECTED_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1: {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = OneLineErrorParser(
+        description=(
+            "Write a synthetic Sparkify dataset with the real data's layout and quirks. "
+            "The same seed and options give byte-identical files."
+        )
+    )
+    parser.add_argument("--out", required=True, type=Path, help="output directory")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default: %(default)s")
+    parser.add_argument(
+        "--events",
+        type=positive_int,
+        default=DEFAULT_EVENTS,
+        help="exact number of log events over all days (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--users",
+        type=positive_int,
+        default=None,
+        help=(
+            f"number of users (default: events / (days * {AUTO_EVENTS_PER_USER_DAY}), "
+            f"at least {MIN_AUTO_USERS})"
+        ),
+    )
+    parser.add_argument(
+        "--songs", type=positive_int, default=DEFAULT_SONGS, help="default: %(default)s"
+    )
+    parser.add_argument(
+        "--days", type=positive_int, default=DEFAULT_DAYS, help="default: %(default)s"
+    )
+    parser.add_argument(
+        "--start-date",
+        type=iso_date,
+        default=DEFAULT_START_DATE,
+        help="first day, UTC (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--match-share",
+        type=share,
+        default=DEFAULT_MATCH_SHARE,
+        help="share of NextSong events naming a catalogue song exactly (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty --out, replacing only its song_data/ and log_data/",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    options = GenerationOptions(
+        out_dir=args.out,
+        seed=args.seed,
+        events=args.events,
+        users=args.users,
+        songs=args.songs,
+        days=args.days,
+        start_date=args.start_date,
+        match_share=args.match_share,
+        force=args.force,
+    )
+    status = StatusLine()
+
+    def show(progress: Progress) -> None:
+        status.show(
+            f"day {progress.day:,}/{progress.days:,}: "
+            f"{progress.events_written:,}/{progress.events_total:,} events"
+        )
+
+    try:
+        summary = generate_dataset(options, show)
+    except OSError as exc:
+        raise SparkifyError(str(exc)) from None
+    except KeyboardInterrupt:
+        print(f"{PROGRAM}: interrupted; {args.out} is incomplete", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        status.clear()
+    print(summary.describe())
+    return 0
+
+
+def run() -> None:
+    """The console entry point."""
+    run_command(main, PROGRAM, failure_code=EXIT_EXPECTED_ERROR)

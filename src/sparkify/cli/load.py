@@ -1,0 +1,57 @@
+"""Load Sparkify's raw JSON (song_data, log_data) into Postgres, accounting for every record.
+
+Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sparkify.cli import EXIT_FAILURE, run_command
+from sparkify.load import load_data_dir
+from sparkify.settings import connection_settings
+
+EXIT_REJECTS = 3
+
+PROGRAM = "load_raw.py"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path("data"), help="holds song_data/ and log_data/"
+    )
+    parser.add_argument("--schema", default="raw", help="target schema (default: raw)")
+    parser.add_argument(
+        "--strict", action="store_true", help=f"exit {EXIT_REJECTS} when any record is rejected"
+    )
+    progress = parser.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None)
+    progress.add_argument("--no-progress", dest="progress", action="store_false")
+    args = parser.parse_args()
+
+    summary = load_data_dir(connection_settings(), args.data_dir, args.schema, args.progress)
+    print("\n".join(summary.report_lines()))
+    for failure in summary.failures:
+        print(f"load_raw.py: error: {failure.error}", file=sys.stderr)
+    if summary.failures:
+        print(
+            f"load_raw.py: {len(summary.failures)} file(s) not loaded; fix them and rerun "
+            "(loaded files are kept and will be skipped)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    if args.strict and summary.records_rejected:
+        print(
+            f"load_raw.py: {summary.records_rejected:,} record(s) rejected (--strict)",
+            file=sys.stderr,
+        )
+        return EXIT_REJECTS
+    return 0
+
+
+def run() -> None:
+    """The console entry point."""
+    run_command(main, PROGRAM)

@@ -1,0 +1,44 @@
+"""Write the Sparkify report: one self-contained HTML page (charts inlined, opens offline)
+answering the business questions from the marts. Build the marts first (`make build`).
+
+Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sparkify.cli import run_command
+from sparkify.report import DEFAULT_OUTPUT, DEFAULT_SCHEMA, utc, write_report
+from sparkify.settings import connection_settings
+
+PROGRAM = "build_report.py"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help=f"the HTML file (default: {DEFAULT_OUTPUT})",
+    )
+    parser.add_argument(
+        "--schema", default=DEFAULT_SCHEMA, help=f"schema of the marts (default: {DEFAULT_SCHEMA})"
+    )
+    args = parser.parse_args()
+
+    report = write_report(connection_settings(), args.out, args.schema)
+    view = report.overview
+    print(
+        f"report: {len(report.sections)} questions, {view.plays:,} plays from "
+        f"{utc(view.first_play)} to {utc(view.last_play)}"
+    )
+    print(f"report written to {args.out.resolve()}")
+    return 0
+
+
+def run() -> None:
+    """The console entry point."""
+    run_command(main, PROGRAM)

@@ -498,9 +498,8 @@ def test_force_replaces_only_what_the_generator_writes(tmp_path: Path) -> None:
 
 
 def run_cli(*args: str, hash_seed: str = "0") -> subprocess.CompletedProcess:
-    # -S: no site-packages, so the script must find the package in src/ by itself.
     return subprocess.run(
-        [sys.executable, "-S", str(SCRIPT), *args],
+        [sys.executable, str(SCRIPT), *args],
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,

@@ -6,30 +6,28 @@ description. Run `dbt docs generate` first.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from pathlib import Path
 
-from sparkify import docs_check
-from sparkify.cli import run_command
+from sparkify.checks import docs
+from sparkify.cli import ArgumentParser, run_command
+from sparkify.errors import CheckFailed
 
 PROGRAM = "check_docs.py"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def main(argv: list[str] | None = None) -> int:
+    parser = ArgumentParser(prog=PROGRAM, description=__doc__)
     parser.add_argument("--target-path", type=Path, default=Path("target"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
-    manifest = docs_check.load(args.target_path / "manifest.json")
-    catalog = docs_check.load(args.target_path / "catalog.json")
-    found = list(docs_check.problems(manifest, catalog))
+    manifest = docs.load(args.target_path / "manifest.json")
+    catalog = docs.load(args.target_path / "catalog.json")
+    found = list(docs.problems(manifest, catalog))
     for problem in found:
         print(problem)
     if found:
-        print(f"check_docs: {len(found)} missing descriptions", file=sys.stderr)
-        return 1
-    checked = sum(1 for _ in docs_check.project_nodes(manifest))
+        raise CheckFailed(f"{len(found)} missing descriptions (listed above)")
+    checked = sum(1 for _ in docs.project_nodes(manifest))
     print(f"check_docs: all {checked} models, seeds, snapshots and sources are documented")
     return 0
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sparkify.errors import SparkifyError
+from sparkify.errors import UsageError
 
 PROJECT = "sparkify"
 DOCUMENTED_TYPES = frozenset({"model", "seed", "snapshot", "source"})
@@ -22,7 +22,7 @@ Node = Mapping[str, Any]
 
 def load(path: Path) -> dict[str, Any]:
     if not path.exists():
-        raise SparkifyError(f"{path} not found; run `dbt docs generate` first")
+        raise UsageError(f"{path} not found; run `dbt docs generate` first")
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 

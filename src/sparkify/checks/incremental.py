@@ -12,69 +12,39 @@ dropped afterwards), on a copy of a data directory:
    the play count with the NextSong events in the data dir.
 
 Exits 0 when the two facts are identical, 1 with the differences otherwise.
+This is a development check (sparkify.checks), not part of the pipeline.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shlex
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from sparkify import db
-from sparkify.errors import SparkifyError
+from sparkify.checks.project import Project, executable, model_seconds, run
+from sparkify.errors import CheckFailed, UsageError
 from sparkify.settings import connection_settings
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DATA_DIR = REPO.parent / "shared" / "data" / "sparkify"
 FACT = sql.SQL("marts.fct_songplays")
 SNAPSHOT = sql.SQL("public.fct_songplays_incremental")
 
 Loader = Callable[[Path, dict[str, str]], None]
 
 
-def loader_from_command(command: Sequence[str]) -> Loader:
+def loader_from_command(command: Sequence[str], project: Project) -> Loader:
     """A loader that runs `command --data-dir DIR` with the given environment."""
 
     def load(data_dir: Path, env: dict[str, str]) -> None:
-        run([*command, "--data-dir", str(data_dir)], env)
+        run([*command, "--data-dir", str(data_dir)], env, project.root)
 
     return load
-
-
-def run(command: Sequence[str], env: dict[str, str]) -> None:
-    """Run a command from the repo root; stop the check if it fails."""
-    print(f"$ {shlex.join(command)}", flush=True)
-    result = subprocess.run(command, cwd=REPO, env=env, check=False)
-    if result.returncode != 0:
-        raise SparkifyError(f"command failed ({result.returncode}): {shlex.join(command)}")
-
-
-def model_seconds(target_path: Path, model: str | None = None) -> float:
-    """Time the last dbt command spent in the database, in seconds (for one model if named)."""
-    results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))
-    return sum(
-        float(result["execution_time"])
-        for result in results["results"]
-        if model is None or result["unique_id"] == f"model.sparkify.{model}"
-    )
-
-
-def dbt_executable() -> str:
-    beside_python = Path(sys.executable).parent / "dbt"
-    found = str(beside_python) if beside_python.exists() else shutil.which("dbt")
-    if found is None:
-        raise SparkifyError("dbt not found next to this Python or on PATH; run make setup")
-    return found
 
 
 def rewrite_log_file(path: Path) -> tuple[int, int]:
@@ -84,7 +54,7 @@ def rewrite_log_file(path: Path) -> tuple[int, int]:
         i for i, line in enumerate(lines) if line.strip() and json.loads(line)["page"] == "NextSong"
     ]
     if len(plays) < 4:
-        raise SparkifyError(f"{path} has too few plays to rewrite")
+        raise UsageError(f"{path} has too few plays to rewrite; use a larger data dir")
     dropped = set(plays[::3])
     changed = plays[1]
     record = json.loads(lines[changed])
@@ -107,7 +77,7 @@ def make_a_loaded_play_match(song_file: Path, log_files: Sequence[Path]) -> str:
                 song.update(title=play["song"], artist_name=play["artist"], duration=play["length"])
                 song_file.write_text(json.dumps(song), encoding="utf-8")
                 return str(play["song"])
-    raise SparkifyError("no NextSong play with ASCII names to match")
+    raise UsageError("the data dir has no NextSong play with ASCII names to match")
 
 
 def count_plays(data_dir: Path) -> int:
@@ -129,16 +99,7 @@ def copy_files(files: Sequence[Path], source_root: Path, target_root: Path) -> N
 
 def connect(database: str) -> psycopg.Connection:
     """A connection to `database` on the server the PG* variables point at."""
-    return db.connect(replace(connection_settings(), database=database), autocommit=True)
-
-
-def recreate_database(admin_database: str, name: str, *, drop_only: bool = False) -> None:
-    with connect(admin_database) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
-        )
-        if not drop_only:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return db.connect(connection_settings().with_database(database), autocommit=True)
 
 
 def compare(database: str, expected_plays: int) -> int:
@@ -163,27 +124,30 @@ def compare(database: str, expected_plays: int) -> int:
     return differences
 
 
-def check(data_dir: Path, load: Loader, keep_database: bool) -> int:
-    admin_database = connection_settings().database
-    database = f"{admin_database}_check_incremental"
-    python_path = os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PGDATABASE": database, "PYTHONPATH": python_path}
-    dbt = dbt_executable()
+def check(project: Project, data_dir: Path, load: Loader, keep_database: bool) -> None:
+    """Run the four steps; raises CheckFailed when the two facts differ."""
+    server = connection_settings()
+    database = f"{server.database}_check_incremental"
+    env = {**os.environ, "PGDATABASE": database}
+    dbt = executable("dbt")
+
+    def dbt_step(*args: str) -> None:
+        run([dbt, *args], env, project.root)
 
     log_files = sorted((data_dir / "log_data").rglob("*.json"))
     song_files = sorted((data_dir / "song_data").rglob("*.json"))
     if len(log_files) < 2:
-        raise SparkifyError(f"need at least 2 log files under {data_dir / 'log_data'}")
+        raise UsageError(f"need at least 2 log files under {data_dir / 'log_data'}")
     first, rest = log_files[: len(log_files) // 2], log_files[len(log_files) // 2 :]
 
-    recreate_database(admin_database, database)
+    db.recreate_database(server, database)
     try:
         with tempfile.TemporaryDirectory(prefix="check_incremental_") as tmp:
             work = Path(tmp)
             data = work / "data"
             profiles = work / "profiles"
             profiles.mkdir()
-            shutil.copy(REPO / "profiles.yml.example", profiles / "profiles.yml")
+            shutil.copy(project.profiles_example, profiles / "profiles.yml")
             env |= {
                 "DBT_PROFILES_DIR": str(profiles),
                 "DBT_TARGET_PATH": str(work / "target"),
@@ -193,7 +157,7 @@ def check(data_dir: Path, load: Loader, keep_database: bool) -> int:
             print(f"== 1. load {len(song_files)} song files and {len(first)} log files, build")
             copy_files([*song_files, *first], data_dir, data)
             load(data, env)
-            run([dbt, "build", "--full-refresh"], env)
+            dbt_step("build", "--full-refresh")
 
             rewritten = data / first[0].relative_to(data_dir)
             before, after = rewrite_log_file(rewritten)
@@ -209,25 +173,26 @@ def check(data_dir: Path, load: Loader, keep_database: bool) -> int:
             # (unique keys, only current file versions, equal to a full rebuild), must
             # hold on the incremental result, not only on a freshly built one.
             print("== 3. incremental build")
-            run([dbt, "build"], env)
+            dbt_step("build")
             incremental_seconds = model_seconds(work / "target", "fct_songplays")
             with connect(database) as conn:
                 conn.execute(sql.SQL("create table {} as select * from {}").format(SNAPSHOT, FACT))
 
             print("== 4. full refresh")
-            run([dbt, "run", "--full-refresh", "--select", "fct_songplays"], env)
+            dbt_step("run", "--full-refresh", "--select", "fct_songplays")
             full_seconds = model_seconds(work / "target", "fct_songplays")
             differences = compare(database, count_plays(data))
     finally:
         if not keep_database:
-            recreate_database(admin_database, database, drop_only=True)
+            db.drop_database(server, database)
 
     print(
         f"fct_songplays build time: incremental {incremental_seconds:.2f}s,"
         f" full refresh {full_seconds:.2f}s"
     )
     if differences:
-        print(f"FAIL: incremental and full-refresh fct_songplays differ in {differences} rows")
-        return 1
+        raise CheckFailed(
+            f"incremental and full-refresh fct_songplays differ in {differences} rows "
+            "(listed above)"
+        )
     print("OK: incremental and full-refresh fct_songplays are identical")
-    return 0

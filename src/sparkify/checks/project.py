@@ -1,0 +1,62 @@
+"""What the development checks need of a dbt project: its directory, the commands next to
+this Python (dbt and the project's own), and a command runner that stops on failure."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sparkify.errors import CheckFailed, SetupError, UsageError
+
+
+@dataclass(frozen=True)
+class Project:
+    """A checkout of this dbt project (the folder that holds dbt_project.yml)."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, directory: Path) -> Project:
+        root = directory.resolve()
+        if not (root / "dbt_project.yml").is_file():
+            raise UsageError(
+                f"{root} holds no dbt_project.yml; run from the project's folder "
+                "or pass --project-dir"
+            )
+        return cls(root)
+
+    @property
+    def profiles_example(self) -> Path:
+        return self.root / "profiles.yml.example"
+
+
+def executable(name: str) -> str:
+    """A command installed next to this Python (the venv), else on PATH."""
+    beside_python = Path(sys.executable).parent / name
+    found = str(beside_python) if beside_python.exists() else shutil.which(name)
+    if found is None:
+        raise SetupError(f"{name} not found next to this Python or on PATH; run make setup")
+    return found
+
+
+def run(command: list[str], env: dict[str, str], cwd: Path) -> None:
+    """Run a command, echoing it; a failure stops the check with one line."""
+    print(f"$ {shlex.join(command)}", flush=True)
+    result = subprocess.run(command, cwd=cwd, env=env, check=False)
+    if result.returncode != 0:
+        raise CheckFailed(f"command failed ({result.returncode}): {shlex.join(command)}")
+
+
+def model_seconds(target_path: Path, model: str | None = None) -> float:
+    """Time the last dbt command spent in the database, in seconds (for one model if named)."""
+    results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))
+    return sum(
+        float(result["execution_time"])
+        for result in results["results"]
+        if model is None or result["unique_id"] == f"model.sparkify.{model}"
+    )

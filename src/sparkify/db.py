@@ -51,7 +51,7 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
 def ensure_database(settings: ConnectionSettings) -> None:
     """Start the local cluster when the settings point at it, then create the database."""
     if settings.is_local_cluster:
-        localpg.local_cluster().ensure_running(settings)
+        localpg.local_cluster(settings, create_account=True).ensure_running()
     create_database(settings)
 
 

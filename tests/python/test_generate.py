@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from sparkify.errors import GenerationError
 from sparkify.generate import (
-    GenerationError,
     GenerationOptions,
     GenerationSummary,
     Progress,

@@ -11,10 +11,9 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
 
-from sparkify.cli import EXIT_INTERRUPTED, run_command
-from sparkify.errors import SparkifyError
+from sparkify.cli import EXIT_INTERRUPTED, EXIT_USAGE, ArgumentParser, run_command
+from sparkify.errors import GenerationError
 from sparkify.generate import (
     AUTO_EVENTS_PER_USER_DAY,
     DEFAULT_DAYS,
@@ -25,20 +24,15 @@ from sparkify.generate import (
     DEFAULT_START_DATE,
     MIN_AUTO_USERS,
     GenerationOptions,
+    GenerationSummary,
     Progress,
     generate_dataset,
 )
 from sparkify.progress import StatusLine
 
 PROGRAM = "generate_data"
-EXIT_EXPECTED_ERROR = 2
-
-
-class OneLineErrorParser(argparse.ArgumentParser):
-    """Reports a bad command line as one line on stderr (exit code 2), like other errors."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_EXPECTED_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+# Unusable options the generator finds (not argparse) share argparse's exit code.
+EXIT_EXPECTED_ERROR = EXIT_USAGE
 
 
 def iso_date(text: str) -> date:
@@ -69,7 +63,7 @@ def positive_int(text: str) -> int:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = OneLineErrorParser(
+    parser = ArgumentParser(
         description=(
             "Write a synthetic Sparkify dataset with the real data's layout and quirks. "
             "The same seed and options give byte-identical files."
@@ -118,6 +112,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def describe(summary: GenerationSummary) -> str:
+    """The one line the command prints when it is done."""
+    rate = summary.events / summary.seconds if summary.seconds > 0 else 0.0
+    return (
+        f"wrote {summary.log_files + summary.song_files:,} files to {summary.out_dir} "
+        f"({summary.log_files:,} log files with {summary.events:,} events, "
+        f"{summary.song_files:,} song files by {summary.artists:,} artists, "
+        f"{summary.users:,} users) in {summary.seconds:.1f} s ({rate:,.0f} events/s)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     options = GenerationOptions(
@@ -142,13 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         summary = generate_dataset(options, show)
     except OSError as exc:
-        raise SparkifyError(str(exc)) from None
+        raise GenerationError(str(exc)) from None
     except KeyboardInterrupt:
         print(f"{PROGRAM}: interrupted; {args.out} is incomplete", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         status.clear()
-    print(summary.describe())
+    print(describe(summary))
     return 0
 
 

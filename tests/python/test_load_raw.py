@@ -14,10 +14,10 @@ import psycopg
 import pytest
 from conftest import REPO_ROOT, run_script
 
-from sparkify import load
-from sparkify.discover import discover_files
-from sparkify.errors import SparkifyError
-from sparkify.load import load_data_dir
+from sparkify.errors import LoadIntegrityError, SparkifyError
+from sparkify.loader import files, load_data_dir
+from sparkify.loader.discover import discover_files
+from sparkify.loader.progress import Progress
 from sparkify.settings import ConnectionSettings
 
 SONG = {
@@ -248,17 +248,17 @@ def test_an_interrupted_run_leaves_files_whole_and_the_next_run_finishes(
     for day in (1, 2, 3):
         rows = b"\n".join(line(event(n)) for n in range(20)) + b"\n{bad}\n"
         write(tmp_path, f"log_data/2018/11/2018-11-0{day}-events.json", rows)
-    monkeypatch.setattr(load, "PROGRESS_EVERY_LINES", 5)
+    monkeypatch.setattr(files, "PROGRESS_EVERY_LINES", 5)
     calls = {"n": 0}
-    real_add = load.Progress.add_records
+    real_add = Progress.add_records
 
-    def interrupt_in_second_file(self: load.Progress, count: int) -> None:
+    def interrupt_in_second_file(self: Progress, count: int) -> None:
         calls["n"] += 1
         if self.files_done == 1 and calls["n"] > 6:  # part-way through the second file
             raise KeyboardInterrupt
         real_add(self, count)
 
-    monkeypatch.setattr(load.Progress, "add_records", interrupt_in_second_file)
+    monkeypatch.setattr(Progress, "add_records", interrupt_in_second_file)
     with pytest.raises(KeyboardInterrupt):
         load_data_dir(pg_settings, tmp_path, schema)
     assert counts(db, schema) == {

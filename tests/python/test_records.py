@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from sparkify.contract import LOG_EVENT, SONG
-from sparkify.records import Blank, Record, Reject, parse_document, parse_lines
+from sparkify.loader.contract import LOG_EVENT, SONG
+from sparkify.loader.records import Blank, Record, Reject, parse_document, parse_lines
 
 GOOD_EVENT = {
     "artist": None,

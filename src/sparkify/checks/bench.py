@@ -17,8 +17,8 @@ import psycopg
 
 from sparkify import db
 from sparkify.checks.project import executable, model_seconds
-from sparkify.discover import discover_files
 from sparkify.errors import CheckFailed
+from sparkify.loader.discover import discover_files
 from sparkify.settings import ConnectionSettings
 
 # CSV with quote and delimiter bytes that never occur in JSON text: each line

@@ -5,12 +5,12 @@ Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from sparkify.cli import EXIT_FAILURE, run_command
-from sparkify.load import load_data_dir
+from sparkify.cli import EXIT_FAILURE, ArgumentParser, run_command
+from sparkify.loader import load_data_dir
+from sparkify.loader.summary import report_lines
 from sparkify.settings import connection_settings
 
 EXIT_REJECTS = 3
@@ -18,8 +18,8 @@ EXIT_REJECTS = 3
 PROGRAM = "load_raw.py"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def main(argv: list[str] | None = None) -> int:
+    parser = ArgumentParser(prog=PROGRAM, description=__doc__)
     parser.add_argument(
         "--data-dir", type=Path, default=Path("data"), help="holds song_data/ and log_data/"
     )
@@ -30,22 +30,22 @@ def main() -> int:
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     summary = load_data_dir(connection_settings(), args.data_dir, args.schema, args.progress)
-    print("\n".join(summary.report_lines()))
+    print("\n".join(report_lines(summary)))
     for failure in summary.failures:
-        print(f"load_raw.py: error: {failure.error}", file=sys.stderr)
+        print(f"{PROGRAM}: error: {failure.error}", file=sys.stderr)
     if summary.failures:
         print(
-            f"load_raw.py: {len(summary.failures)} file(s) not loaded; fix them and rerun "
+            f"{PROGRAM}: {len(summary.failures)} file(s) not loaded; fix them and rerun "
             "(loaded files are kept and will be skipped)",
             file=sys.stderr,
         )
         return EXIT_FAILURE
     if args.strict and summary.records_rejected:
         print(
-            f"load_raw.py: {summary.records_rejected:,} record(s) rejected (--strict)",
+            f"{PROGRAM}: {summary.records_rejected:,} record(s) rejected (--strict)",
             file=sys.stderr,
         )
         return EXIT_REJECTS

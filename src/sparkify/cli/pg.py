@@ -29,10 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"postgres ready: {settings.describe()}")
         return 0
     if args.action == "summary":
-        from sparkify.loader.ledger import raw_totals  # the loader only for this action
+        from sparkify.loader import ledger, summary  # the loader only for this action
 
         with db.connect(settings) as conn:
-            print(raw_totals(conn))
+            print(summary.raw_totals_line("raw", ledger.raw_totals(conn, "raw")))
         return 0
     if args.action == "binaries":
         override = settings.local.bindir if settings.local else None

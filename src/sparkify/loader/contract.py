@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -26,11 +25,19 @@ class Kind(Enum):
 
 
 @dataclass(frozen=True)
-class Field:
-    name: str
-    kind: Kind
-    nullable: bool = False  # null allowed where the real data has nulls
-    required: bool = False  # missing and null both break a required field
+class _KindRule:
+    types: frozenset[type]  # the Python types json gives a valid value of the kind
+    int_low: float = 0  # the range a Python int of the kind must fall in
+    int_high: float = 0  # (a float must be finite; both bounds unused without int)
+
+
+# The type rules, once: both the check and its messages are derived from this table.
+_RULES: dict[Kind, _KindRule] = {
+    Kind.STRING: _KindRule(frozenset({str})),
+    # bool is a subclass of int, but type(True) is bool: never a number here.
+    Kind.INTEGER: _KindRule(frozenset({int}), INT64_MIN, INT64_MAX),
+    Kind.FLOAT: _KindRule(frozenset({int, float}), -FLOAT_MAX, FLOAT_MAX),
+}
 
 
 class _Missing:
@@ -41,77 +48,70 @@ _MISSING = _Missing()
 
 
 @dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    nullable: bool = False  # null allowed where the real data has nulls
+    required: bool = False  # missing and null both break a required field
+
+    @property
+    def accepted_types(self) -> frozenset[type]:
+        """The types of every value this field accepts, absence (_Missing) included."""
+        accepted = set(_RULES[self.kind].types)
+        if self.nullable and not self.required:
+            accepted.add(type(None))
+        if not self.required:
+            accepted.add(_Missing)
+        return frozenset(accepted)
+
+
+@dataclass(frozen=True)
 class Contract:
     source: str
     fields: tuple[Field, ...]
 
     def violation(self, record: dict[str, Any]) -> str | None:
         """The first way the record breaks the contract, as one human line; None if none."""
-        # Nearly every record is valid: a quick pass over types, and the full
-        # check (which builds the message) only when something looks wrong.
-        for name, accepted in self._accepted_types:
+        # One pass, kept tight: nearly every record is valid, and this runs per record.
+        for field, name, accepted, low, high in self._checks:
             value = record.get(name, _MISSING)
             value_type = type(value)
             if value_type not in accepted:
-                return self.describe_violation(record)
-            if value_type is int and not INT64_MIN <= value <= INT64_MAX:
-                return self.describe_violation(record)
-            if value_type is float and value - value != 0.0:  # inf or nan
-                return self.describe_violation(record)
+                return f"{name}: {_wrong_type(field, value)}"
+            if value_type is int:
+                if not low <= value <= high:
+                    return f"{name}: {_out_of_range(field.kind, value)}"
+            elif value_type is float and value - value != 0.0:  # inf or nan
+                return f"{name}: {_out_of_range(field.kind, value)}"
         return None
 
     @functools.cached_property
-    def _accepted_types(self) -> tuple[tuple[str, frozenset[type]], ...]:
-        plan = []
-        for field in self.fields:
-            accepted = {str} if field.kind is Kind.STRING else {int}
-            if field.kind is Kind.FLOAT:
-                accepted.add(float)
-            if field.nullable and not field.required:
-                accepted.add(type(None))
-            if not field.required:
-                accepted.add(_Missing)
-            plan.append((field.name, frozenset(accepted)))
-        return tuple(plan)
-
-    def describe_violation(self, record: dict[str, Any]) -> str | None:
-        """The full check: the first broken field and how, as one line."""
-        for field in self.fields:
-            if field.name not in record:
-                if field.required:
-                    return f"{field.name}: required field is missing"
-                continue
-            value = record[field.name]
-            if value is None:
-                if field.required:
-                    return f"{field.name}: required field is null"
-                if not field.nullable:
-                    return f"{field.name}: expected {field.kind.value}, got null"
-                continue
-            problem = _type_problem(field.kind, value)
-            if problem:
-                return f"{field.name}: {problem}"
-        return None
+    def _checks(self) -> tuple[tuple[Field, str, frozenset[type], float, float], ...]:
+        return tuple(
+            (field, field.name, field.accepted_types, rule.int_low, rule.int_high)
+            for field in self.fields
+            for rule in (_RULES[field.kind],)
+        )
 
 
-def _type_problem(kind: Kind, value: Any) -> str | None:
-    value_type = type(value)
-    if kind is Kind.STRING:
-        return None if value_type is str else _expected(kind, value)
+def _wrong_type(field: Field, value: Any) -> str:
+    """Why a value whose type the field does not accept is wrong, in words."""
+    if value is _MISSING:
+        return "required field is missing"
+    if value is None and field.required:
+        return "required field is null"
+    return _expected(field.kind, value)
+
+
+def _out_of_range(kind: Kind, value: float) -> str:
     if kind is Kind.INTEGER:
-        if value_type is not int:  # bool is a subclass of int, but never a number here
-            return _expected(kind, value)
-        if not INT64_MIN <= value <= INT64_MAX:
-            return f"integer {value} does not fit in 64 bits"
-        return None
-    if value_type is float:
-        return None if math.isfinite(value) else f"number {_shown(value)} is out of range"
-    if value_type is int:
-        return None if abs(value) <= FLOAT_MAX else f"number {value} is out of range"
-    return _expected(kind, value)
+        return f"integer {value} does not fit in 64 bits"
+    return f"number {_shown(value) if type(value) is float else value} is out of range"
 
 
 def _expected(kind: Kind, value: Any) -> str:
+    if value is None:
+        return f"expected {kind.value}, got null"
     return f"expected {kind.value}, got {json_type_name(value)} {_shown(value)}"
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sparkify.contract import Contract, json_type_name
+from sparkify.loader.contract import Contract, json_type_name
 
 UTF8_BOM = b"\xef\xbb\xbf"
 

@@ -1,17 +1,18 @@
-"""Copy records into Postgres: the raw schema, and COPY ... FROM STDIN streams.
+"""COPY ... FROM STDIN: rows in COPY's text format, and the streams that send them.
 
-Rows are written in COPY's text format, built from the original bytes; nothing
-is inserted row by row and nothing is re-serialised.
+Rows are built from the original bytes; nothing is inserted row by row and nothing
+is re-serialised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import resources
 from typing import IO
 
 import psycopg
 from psycopg import sql
+
+from sparkify.loader.records import Record, Reject
 
 COPY_CHUNK_BYTES = 256 * 1024
 
@@ -19,16 +20,6 @@ RECORD_COLUMNS = ("record", "_source_line", "_source_file", "_file_sha256", "_lo
 REJECT_COLUMNS = (
     "source_name", "source_file", "source_line", "reason", "raw_text", "raw_bytes", "load_id",
 )  # fmt: skip
-
-
-def create_raw_schema(conn: psycopg.Connection, schema: str) -> None:
-    """Create the raw schema and its tables if missing (idempotent)."""
-    ddl = resources.files("sparkify").joinpath("raw_schema.sql").read_text(encoding="utf-8")
-    quoted = sql.Identifier(schema).as_string(conn)
-    with conn.transaction():
-        # Two loaders starting on an empty database must not race on CREATE.
-        conn.execute("select pg_advisory_xact_lock(hashtext('sparkify.raw_schema'))")
-        conn.execute(ddl.replace("{schema}", quoted))
 
 
 def copy_statement(schema: str, table: str, columns: Iterable[str]) -> sql.Composed:
@@ -55,6 +46,29 @@ def encode_text(value: str) -> bytes:
 def bytea_text(value: bytes) -> bytes:
     # COPY's text format turns "\\x" into the bytea hex prefix "\x".
     return b"\\\\x" + value.hex().encode("ascii")
+
+
+class FileRows:
+    """COPY rows for one file version's records (RECORD_COLUMNS) and rejects (REJECT_COLUMNS)."""
+
+    def __init__(self, source: str, relative: str, sha256: str, load_id: int):
+        path_text = encode_text(relative)
+        self._record_suffix = b"\t%s\t%s\t%d\n" % (path_text, sha256.encode("ascii"), load_id)
+        self._reject_prefix = b"%s\t%s\t" % (source.encode("ascii"), path_text)
+        self._reject_suffix = b"\t%d\n" % load_id
+
+    def record(self, record: Record) -> bytes:
+        return escape_text(record.text) + b"\t%d" % record.line + self._record_suffix
+
+    def reject(self, reject: Reject) -> bytes:
+        raw_text = reject.raw.decode("utf-8", "backslashreplace")
+        fields = (
+            b"%d" % reject.line,
+            encode_text(reject.reason),
+            encode_text(raw_text),
+            bytea_text(reject.raw),
+        )
+        return self._reject_prefix + b"\t".join(fields) + self._reject_suffix
 
 
 def copy_rows(cursor: psycopg.Cursor, statement: sql.Composed, rows: Iterable[bytes]) -> int:

@@ -1,100 +1,28 @@
-"""Account for a run: what happened to every file and record, in the database and on screen."""
+"""The ledger of loads: the SQL of load_runs (one row per run) and loaded_files (one per file).
+
+The raw tables themselves are written by COPY (sparkify.loader.pgcopy); this module
+keeps the books that make a rerun skip what it already holds.
+"""
 
 from __future__ import annotations
-
-import time
-from dataclasses import dataclass, field
-from typing import Literal
 
 import psycopg
 from psycopg import sql
 
-FileStatus = Literal["loaded", "replaced", "skipped", "failed"]
-
-
-@dataclass(frozen=True)
-class PreviousLoad:
-    sha256: str
-    loaded_at: object  # a datetime, compared only for equality with stored rows
-
-
-@dataclass(frozen=True)
-class FileResult:
-    relative: str
-    status: FileStatus
-    records_loaded: int = 0
-    records_rejected: int = 0
-    blank_lines: int = 0
-    file_bytes: int = 0
-    error: str | None = None
-
-
-@dataclass
-class RunSummary:
-    load_id: int
-    schema: str
-    data_dir: str
-    files_seen: int
-    results: list[FileResult] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
-    elapsed: float = 0.0
-
-    def count(self, status: FileStatus) -> int:
-        return sum(1 for result in self.results if result.status == status)
-
-    @property
-    def records_loaded(self) -> int:
-        return sum(result.records_loaded for result in self.results)
-
-    @property
-    def records_rejected(self) -> int:
-        return sum(result.records_rejected for result in self.results)
-
-    @property
-    def blank_lines(self) -> int:
-        return sum(result.blank_lines for result in self.results)
-
-    @property
-    def bytes_read(self) -> int:
-        return sum(r.file_bytes for r in self.results if r.status in ("loaded", "replaced"))
-
-    @property
-    def failures(self) -> list[FileResult]:
-        return [result for result in self.results if result.status == "failed"]
-
-    def finish(self) -> None:
-        self.elapsed = time.monotonic() - self.started
-
-    def report_lines(self) -> list[str]:
-        """The closing summary: files, records, and the proof that nothing was dropped."""
-        records = self.records_loaded + self.records_rejected
-        seconds = max(self.elapsed, 1e-9)
-        lines = [
-            f"load {self.load_id} into schema {self.schema} from {self.data_dir}: "
-            f"{self.elapsed:.1f} s",
-            f"  files:   {self.files_seen:,} found: {self.count('loaded'):,} loaded, "
-            f"{self.count('replaced'):,} replaced (content changed), "
-            f"{self.count('skipped'):,} skipped (unchanged), {self.count('failed'):,} failed",
-            f"  records: {records:,} read: {self.records_loaded:,} loaded, "
-            f"{self.records_rejected:,} rejected; {self.blank_lines:,} blank lines skipped",
-            f"  speed:   {records / seconds:,.0f} records/s, "
-            f"{self.bytes_read / seconds / 1e6:,.1f} MB/s",
-        ]
-        if self.records_rejected:
-            lines.append(
-                f"  rejects: see {self.schema}.rejected_records where load_id = {self.load_id}"
-            )
-        return lines
+from sparkify.errors import LoadIntegrityError
+from sparkify.loader.results import FileResult, PreviousLoad, RawTotals, RunStatus, RunSummary
 
 
 def start_run(conn: psycopg.Connection, schema: str, data_dir: str) -> int:
+    """Open a run in load_runs (status 'running'); return its load_id."""
     row = conn.execute(
         sql.SQL("insert into {}.load_runs (data_dir) values (%s) returning load_id").format(
             sql.Identifier(schema)
         ),
         [data_dir],
     ).fetchone()
-    assert row is not None
+    if row is None:  # "returning" always gives a row; said for the type checker's sake
+        raise LoadIntegrityError(f"Postgres opened no run in {schema}.load_runs; rerun")
     return int(row[0])
 
 
@@ -111,8 +39,9 @@ def close_abandoned_runs(conn: psycopg.Connection, schema: str) -> None:
 def finish_run(
     conn: psycopg.Connection,
     summary: RunSummary,
-    status: Literal["completed", "failed", "interrupted"],
+    status: RunStatus,
 ) -> None:
+    """Close the run in load_runs with its status and totals."""
     conn.execute(
         sql.SQL(
             """
@@ -137,6 +66,7 @@ def finish_run(
 
 
 def previous_loads(conn: psycopg.Connection, schema: str) -> dict[str, PreviousLoad]:
+    """Every file loaded so far, by relative path: what a run compares its files with."""
     rows = conn.execute(
         sql.SQL("select source_file, file_sha256, loaded_at from {}.loaded_files").format(
             sql.Identifier(schema)
@@ -186,19 +116,15 @@ def record_loaded_files(
     )
 
 
-def raw_totals(conn: psycopg.Connection, schema: str = "raw") -> str:
-    """One line: what the raw schema holds now, over all loads."""
+def raw_totals(conn: psycopg.Connection, schema: str = "raw") -> RawTotals | None:
+    """What the raw schema holds now, over all loads; None when it holds no loads yet."""
     exists = conn.execute("select to_regclass(%s)", [f"{schema}.loaded_files"]).fetchone()
     if not exists or exists[0] is None:
-        return f"schema {schema} holds no loads yet: run make load"
+        return None
     row = conn.execute(
         sql.SQL(
             "select count(*), coalesce(sum(records_loaded), 0), coalesce(sum(records_rejected), 0) "
             "from {}.loaded_files"
         ).format(sql.Identifier(schema))
     ).fetchone()
-    files, loaded, rejected = row if row else (0, 0, 0)
-    return (
-        f"schema {schema} holds {files:,} files: {loaded:,} records loaded, "
-        f"{rejected:,} rejected (see {schema}.rejected_records)"
-    )
+    return RawTotals(*row) if row else RawTotals(0, 0, 0)

@@ -1,0 +1,79 @@
+"""What a run did: the result of every file, and the run's totals (plain data, no I/O)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+FileStatus = Literal["loaded", "replaced", "skipped", "failed"]
+RunStatus = Literal["completed", "failed", "interrupted"]
+
+
+@dataclass(frozen=True)
+class PreviousLoad:
+    """What loaded_files says about the version of a file loaded before."""
+
+    sha256: str
+    loaded_at: object  # a datetime, compared only for equality with stored rows
+
+
+@dataclass(frozen=True)
+class FileResult:
+    relative: str
+    status: FileStatus
+    records_loaded: int = 0
+    records_rejected: int = 0
+    blank_lines: int = 0
+    file_bytes: int = 0
+    error: str | None = None
+
+
+@dataclass
+class RunSummary:
+    load_id: int
+    schema: str
+    data_dir: str
+    files_seen: int
+    results: list[FileResult] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+    elapsed: float = 0.0
+
+    def count(self, status: FileStatus) -> int:
+        return sum(1 for result in self.results if result.status == status)
+
+    @property
+    def records_loaded(self) -> int:
+        return sum(result.records_loaded for result in self.results)
+
+    @property
+    def records_rejected(self) -> int:
+        return sum(result.records_rejected for result in self.results)
+
+    @property
+    def blank_lines(self) -> int:
+        return sum(result.blank_lines for result in self.results)
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(r.file_bytes for r in self.results if r.status in ("loaded", "replaced"))
+
+    @property
+    def failures(self) -> list[FileResult]:
+        return [result for result in self.results if result.status == "failed"]
+
+    @property
+    def status(self) -> RunStatus:
+        return "failed" if self.failures else "completed"
+
+    def finish(self) -> None:
+        self.elapsed = time.monotonic() - self.started
+
+
+@dataclass(frozen=True)
+class RawTotals:
+    """What a raw schema holds now, over all loads."""
+
+    files: int
+    records_loaded: int
+    records_rejected: int

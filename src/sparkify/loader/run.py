@@ -1,0 +1,117 @@
+"""A load run: every file of a data directory into the raw schema, one loader at a time.
+
+The run creates the schema if missing, takes the schema's load lock (a second loader
+waits), opens a row in load_runs, loads the files in transactions (sparkify.loader.files)
+and closes the row as completed, failed (some file could not be loaded) or
+interrupted (Ctrl-C, a lost connection: committed files are kept).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import psycopg
+
+from sparkify.db import connect
+from sparkify.errors import DatabaseUnavailable, SparkifyError
+from sparkify.loader import ledger
+from sparkify.loader.discover import SourceFile, discover_files
+from sparkify.loader.files import READING, describe_files, load_files
+from sparkify.loader.progress import Progress
+from sparkify.loader.results import RunSummary
+from sparkify.loader.schema import create_raw_schema
+from sparkify.settings import ConnectionSettings
+
+
+def load_data_dir(
+    settings: ConnectionSettings, data_dir: Path, schema: str = "raw", progress: bool | None = None
+) -> RunSummary:
+    """Load every input file under data_dir; return the run's summary."""
+    files = discover_files(data_dir)
+    meter = Progress(len(files), enabled=progress)
+    try:
+        with connect(settings, autocommit=True) as conn:
+            return _load_files(conn, files, data_dir, schema, meter)
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"lost the connection to Postgres while loading {meter.current or data_dir} "
+            f"({_first_line(exc)}); files committed before it are kept: rerun to finish"
+        ) from None
+    except psycopg.Error as exc:
+        raise SparkifyError(
+            f"Postgres refused the load of {meter.current or data_dir}: {_first_line(exc)}"
+        ) from None
+    finally:
+        meter.close()
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _load_files(
+    conn: psycopg.Connection, files: list[SourceFile], data_dir: Path, schema: str, meter: Progress
+) -> RunSummary:
+    create_raw_schema(conn, schema)
+    with _exclusive_load(conn, schema):
+        ledger.close_abandoned_runs(conn, schema)
+        load_id = ledger.start_run(conn, schema, str(data_dir))
+        summary = RunSummary(load_id, schema, str(data_dir), files_seen=len(files))
+        try:
+            previous = ledger.previous_loads(conn, schema)
+            for batch in _batches(files):
+                meter.start_file(describe_files(batch))
+                summary.results.extend(load_files(conn, batch, schema, load_id, previous, meter))
+                meter.finish_files(len(batch))
+        except BaseException:
+            # Ctrl-C or a lost connection: committed files stay, the current one rolls back.
+            summary.finish()
+            _record_interruption(conn, summary)
+            raise
+        summary.finish()
+        ledger.finish_run(conn, summary, summary.status)
+    return summary
+
+
+def _record_interruption(conn: psycopg.Connection, summary: RunSummary) -> None:
+    # The connection itself may be what failed; then the next run closes this one.
+    with suppress(psycopg.Error):
+        ledger.finish_run(conn, summary, "interrupted")
+
+
+@contextmanager
+def _exclusive_load(conn: psycopg.Connection, schema: str) -> Iterator[None]:
+    """Hold a session advisory lock so two loaders never load the same schema at once."""
+    key = f"sparkify.load_raw.{schema}"
+    row = conn.execute("select pg_try_advisory_lock(hashtext(%s))", [key]).fetchone()
+    if not (row and row[0]):
+        print(
+            f"another load into schema {schema} is running; waiting for it to finish "
+            "(Ctrl-C to give up)",
+            file=sys.stderr,
+            flush=True,
+        )
+        conn.execute("select pg_advisory_lock(hashtext(%s))", [key])
+    try:
+        yield
+    finally:
+        if not conn.closed and not conn.broken:
+            conn.execute("select pg_advisory_unlock(hashtext(%s))", [key])
+
+
+def _batches(files: list[SourceFile]) -> Iterator[list[SourceFile]]:
+    """Consecutive files of one source, as many as its files_per_transaction allows."""
+    batch: list[SourceFile] = []
+    for source_file in files:
+        if batch and (
+            source_file.source != batch[0].source
+            or len(batch) == READING[batch[0].source].files_per_transaction
+        ):
+            yield batch
+            batch = []
+        batch.append(source_file)
+    if batch:
+        yield batch

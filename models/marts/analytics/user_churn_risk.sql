@@ -5,8 +5,8 @@
 --
 -- Time is measured back from the end of the data (its last play), never from
 -- now(): the last 7 days are (end - 7 days, end], the 7 before are
--- (end - 14 days, end - 7 days]. Page views are not in the star schema, so the
--- cancellation and downgrade pages are read from int_events_text_cleaned.
+-- (end - 14 days, end - 7 days]. The cancellation and downgrade pages come
+-- from fct_page_views.
 
 with
 
@@ -22,9 +22,9 @@ songplays as (
 
 ),
 
-events as (
+page_views as (
 
-    select * from {{ ref('int_events_text_cleaned') }}
+    select * from {{ ref('fct_page_views') }}
 
 ),
 
@@ -35,51 +35,41 @@ data_end as (
 
 ),
 
-user_plays as (
+-- Each play, and the 7-day window it falls in (null when older than both).
+windowed_plays as (
 
     select
         songplays.user_id,
-        count(*) as total_plays,
-        count(distinct songplays.session_id) as total_sessions,
-        max(songplays.start_time) as last_played_at,
-        count(
-            case
-                when
-                    songplays.start_time
-                    > {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
-                    then 1
-            end
-        ) as plays_last_7_days,
-        count(
-            case
-                when
-                    songplays.start_time
-                    > {{ dbt.dateadd('day', -14, 'data_end.data_end_at') }}
-                    and songplays.start_time
-                    <= {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
-                    then 1
-            end
-        ) as plays_previous_7_days,
-        coalesce(sum(
-            case
-                when
-                    songplays.start_time
-                    > {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
-                    then songplays.length_seconds
-            end
-        ), 0) as listening_seconds_last_7_days,
-        coalesce(sum(
-            case
-                when
-                    songplays.start_time
-                    > {{ dbt.dateadd('day', -14, 'data_end.data_end_at') }}
-                    and songplays.start_time
-                    <= {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
-                    then songplays.length_seconds
-            end
-        ), 0) as listening_seconds_previous_7_days
+        songplays.session_id,
+        songplays.start_time,
+        songplays.length_seconds,
+        case
+            when songplays.start_time > {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
+                then 'last_7_days'
+            when songplays.start_time > {{ dbt.dateadd('day', -14, 'data_end.data_end_at') }}
+                then 'previous_7_days'
+        end as play_window
     from songplays
     cross join data_end
+
+),
+
+user_plays as (
+
+    select
+        user_id,
+        count(*) as total_plays,
+        count(distinct session_id) as total_sessions,
+        max(start_time) as last_played_at,
+        count(case when play_window = 'last_7_days' then 1 end) as plays_last_7_days,
+        count(case when play_window = 'previous_7_days' then 1 end) as plays_previous_7_days,
+        sum(
+            case when play_window = 'last_7_days' then length_seconds end
+        ) as listening_seconds_last_7_days,
+        sum(
+            case when play_window = 'previous_7_days' then length_seconds end
+        ) as listening_seconds_previous_7_days
+    from windowed_plays
     group by 1
 
 ),
@@ -91,7 +81,7 @@ page_visits as (
         {{ dbt.bool_or("page = 'Cancellation Confirmation'") }}
             as visited_cancellation_confirmation,
         {{ dbt.bool_or("page = 'Submit Downgrade'") }} as visited_submit_downgrade
-    from events
+    from page_views
     where
         user_id is not null
         and page in ('Cancellation Confirmation', 'Submit Downgrade')

@@ -1,4 +1,4 @@
--- Free vs paid: one row per level with the share of users on it (by their
+-- Free vs paid: one row per subscription level with the share of users on it (by their
 -- current level), its plays and their share (by the level at the time of the
 -- play), listening time per listening user, and how many users switched to
 -- and from it (from the level history).
@@ -81,6 +81,8 @@ final as (
         / cast(sum(level_plays.plays) over () as numeric) as share_of_plays,
         cast(level_plays.listening_seconds as numeric)
         / nullif(level_plays.listening_users, 0) as listening_seconds_per_user,
+        cast(level_plays.listening_seconds as numeric) / 3600
+        / nullif(level_plays.listening_users, 0) as listening_hours_per_user,
         cast(level_plays.plays as numeric)
         / nullif(level_plays.listening_users, 0) as plays_per_user
     from levels

@@ -1,0 +1,104 @@
+{#-
+    The body of a listening-by-calendar-period model: one row per value of
+    `period_columns` (columns of listening_by_day, e.g. iso_weekday and
+    weekday_name, or month_start) over the data's span, with the days of the
+    span it covers, its plays and distinct listeners, and the per-day averages
+    that compare periods of different lengths fairly. `extra_columns` are
+    (name, SQL expression) pairs computed over the `periods` CTE (its period
+    columns, `days`, `plays`), placed after the period columns.
+-#}
+{% macro listening_by_calendar_period(period_columns, extra_columns=[]) -%}
+
+{%- set keys = period_columns | join(', ') -%}
+
+with
+
+days as (
+
+    select * from {{ ref('listening_by_day') }}
+
+),
+
+plays as (
+
+    select * from {{ ref('int_songplays_dated') }}
+
+),
+
+dates as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+-- Days, plays and the sum of each day's distinct listeners per period.
+by_days as (
+
+    select
+        {{ keys }},
+        count(*) as days,
+        sum(plays) as plays,
+        sum(listeners) as daily_listeners
+    from days
+    group by {{ keys }}
+
+),
+
+-- Distinct listeners over each whole period.
+period_listeners as (
+
+    select
+        {% for column in period_columns -%}
+            dates.{{ column }},
+        {% endfor -%}
+        count(distinct plays.user_id) as listeners
+    from plays
+    inner join dates
+        on plays.date_day = dates.date_day
+    group by {% for column in period_columns -%}
+        dates.{{ column }}{% if not loop.last %}, {% endif %}
+    {%- endfor %}
+
+),
+
+periods as (
+
+    select
+        {% for column in period_columns -%}
+            by_days.{{ column }},
+        {% endfor -%}
+        by_days.days,
+        by_days.plays,
+        by_days.daily_listeners,
+        coalesce(period_listeners.listeners, 0) as listeners,
+        sum(by_days.plays) over () as all_plays
+    from by_days
+    left join period_listeners
+        on
+            {% for column in period_columns -%}
+                by_days.{{ column }} = period_listeners.{{ column }}
+                {%- if not loop.last %} and{% endif %}
+            {% endfor %}
+
+),
+
+final as (
+
+    select
+        {{ keys }},
+        {% for name, expression in extra_columns -%}
+            {{ expression }} as {{ name }},
+        {% endfor -%}
+        cast(days as integer) as days,
+        cast(plays as integer) as plays,
+        cast(listeners as integer) as listeners,
+        cast(plays as numeric) / days as plays_per_day,
+        cast(daily_listeners as numeric) / days as listeners_per_day,
+        cast(plays as numeric) / nullif(all_plays, 0) as share_of_plays
+    from periods
+
+)
+
+select * from final
+
+{%- endmacro %}

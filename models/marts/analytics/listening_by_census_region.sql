@@ -1,0 +1,53 @@
+-- Where does the app lack traction? One row per census region with plays,
+-- with its plays, active users, plays per user and its rank by them (the
+-- region with the fewest plays per user has the least traction). A play
+-- counts once per region its location's states touch: a Cincinnati, OH-KY-IN
+-- play is one Midwest and one South play.
+
+with
+
+play_states as (
+
+    select * from {{ ref('int_songplay_states') }}
+
+),
+
+summary as (
+
+    select * from {{ ref('listening_summary') }}
+
+),
+
+by_region as (
+
+    select
+        census_region,
+        count(distinct songplay_id) as plays,
+        count(distinct user_id) as active_users
+    from play_states
+    where census_region is not null
+    group by 1
+
+),
+
+final as (
+
+    select
+        by_region.census_region,
+        cast(by_region.plays as integer) as plays,
+        cast(by_region.active_users as integer) as active_users,
+        cast(rank() over (order by by_region.plays desc) as integer) as plays_rank,
+        cast(by_region.plays as numeric) / by_region.active_users as plays_per_user,
+        cast(
+            rank() over (
+                order by cast(by_region.plays as numeric) / by_region.active_users
+            ) as integer
+        ) as least_traction_rank,
+        cast(by_region.plays as numeric) / summary.plays as share_of_plays,
+        cast(by_region.active_users as numeric) / summary.listeners as share_of_active_users
+    from by_region
+    cross join summary
+
+)
+
+select * from final

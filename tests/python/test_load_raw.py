@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -16,8 +18,10 @@ from conftest import REPO_ROOT, run_script
 
 from sparkify.errors import LoadIntegrityError, SparkifyError
 from sparkify.loader import files, load_data_dir
+from sparkify.loader.contract import CONTRACTS
 from sparkify.loader.discover import discover_files
 from sparkify.loader.progress import Progress
+from sparkify.loader.records import Record, parse_lines
 from sparkify.settings import ConnectionSettings
 
 SONG = {
@@ -77,6 +81,38 @@ def counts(db: psycopg.Connection, schema: str) -> dict[str, int]:
     }
 
 
+def holding(
+    song_data: int = 0, log_data: int = 0, rejected_records: int = 0, loaded_files: int = 0
+) -> dict[str, int]:
+    """What counts() returns for a schema holding that many rows."""
+    return {
+        "song_data": song_data,
+        "log_data": log_data,
+        "rejected_records": rejected_records,
+        "loaded_files": loaded_files,
+    }
+
+
+@contextmanager
+def load_lock_held(db: psycopg.Connection, schema: str) -> Iterator[None]:
+    """As if a loader were running on the schema: hold its load lock."""
+    key = f"sparkify.load_raw.{schema}"
+    db.execute("select pg_advisory_lock(hashtext(%s))", [key])
+    try:
+        yield
+    finally:
+        db.execute("select pg_advisory_unlock(hashtext(%s))", [key])
+
+
+def start_loader(settings: ConnectionSettings, data_dir: Path, schema: str) -> subprocess.Popen:
+    """scripts/load_raw.py in the background, as a user would start it."""
+    return subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "scripts/load_raw.py"), "--data-dir", str(data_dir),
+         "--schema", schema],
+        env=settings.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
 def rejects(db: psycopg.Connection, schema: str) -> list[tuple]:
     return db.execute(
         f'select source_file, source_line, reason from "{schema}".rejected_records '
@@ -88,12 +124,7 @@ def test_real_dataset_lands_whole_and_a_rerun_changes_nothing(
     pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, real_data: Path
 ) -> None:
     load_data_dir(pg_settings, real_data, schema)
-    assert counts(db, schema) == {
-        "song_data": 71,
-        "log_data": 8056,
-        "rejected_records": 0,
-        "loaded_files": 101,
-    }
+    assert counts(db, schema) == holding(song_data=71, log_data=8056, loaded_files=101)
     nextsong = db.execute(
         f"""select count(*) from "{schema}".log_data where record->>'page' = 'NextSong'"""
     ).fetchone()[0]
@@ -135,12 +166,7 @@ def test_bad_lines_are_rejected_with_reasons_and_good_ones_kept(
     write(tmp_path, "log_data/2018/11/2018-11-03-events.json", b"")  # empty file
     summary = load_data_dir(pg_settings, tmp_path, schema)
 
-    assert counts(db, schema) == {
-        "song_data": 0,
-        "log_data": 2,
-        "rejected_records": 6,
-        "loaded_files": 2,
-    }
+    assert counts(db, schema) == holding(log_data=2, rejected_records=6, loaded_files=2)
     assert rejects(db, schema) == [
         (
             day,
@@ -261,12 +287,7 @@ def test_an_interrupted_run_leaves_files_whole_and_the_next_run_finishes(
     monkeypatch.setattr(Progress, "add_records", interrupt_in_second_file)
     with pytest.raises(KeyboardInterrupt):
         load_data_dir(pg_settings, tmp_path, schema)
-    assert counts(db, schema) == {
-        "song_data": 0,
-        "log_data": 20,
-        "rejected_records": 1,
-        "loaded_files": 1,
-    }
+    assert counts(db, schema) == holding(log_data=20, rejected_records=1, loaded_files=1)
     status = db.execute(f'select status from "{schema}".load_runs').fetchall()
     assert status == [("interrupted",)]
 
@@ -282,19 +303,11 @@ def test_a_second_loader_waits_for_the_first(
     write(tmp_path, "log_data/2018/11/2018-11-06-events.json", line(event(0)) + b"\n")
     load_data_dir(pg_settings, tmp_path, schema)  # creates the schema
     write(tmp_path, "log_data/2018/11/2018-11-07-events.json", line(event(1)) + b"\n")
-    key = f"sparkify.load_raw.{schema}"
-    db.execute("select pg_advisory_lock(hashtext(%s))", [key])  # as if a loader were running
-    loader = subprocess.Popen(
-        [sys.executable, str(REPO_ROOT / "scripts/load_raw.py"), "--data-dir", str(tmp_path),
-         "--schema", schema],
-        env=pg_settings.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
+    with load_lock_held(db, schema):
+        loader = start_loader(pg_settings, tmp_path, schema)
         time.sleep(2)
         assert loader.poll() is None, "the second loader did not wait"
         assert counts(db, schema)["log_data"] == 1
-    finally:
-        db.execute("select pg_advisory_unlock(hashtext(%s))", [key])
     out, err = loader.communicate(timeout=60)
     assert loader.returncode == 0, err
     assert "waiting for it to finish" in err
@@ -375,14 +388,8 @@ def test_losing_the_database_mid_run_is_one_line(
 ) -> None:
     write(tmp_path, "log_data/2018/11/2018-11-11-events.json", line(event(0)) + b"\n")
     load_data_dir(pg_settings, tmp_path, schema)
-    key = f"sparkify.load_raw.{schema}"
-    db.execute("select pg_advisory_lock(hashtext(%s))", [key])
-    loader = subprocess.Popen(
-        [sys.executable, str(REPO_ROOT / "scripts/load_raw.py"), "--data-dir", str(tmp_path),
-         "--schema", schema],
-        env=pg_settings.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
+    with load_lock_held(db, schema):
+        loader = start_loader(pg_settings, tmp_path, schema)
         waiting = []
         for _ in range(100):  # until the loader is blocked on the lock
             waiting = db.execute(
@@ -395,8 +402,6 @@ def test_losing_the_database_mid_run_is_one_line(
         assert waiting, "the loader never waited for the lock"
         db.execute("select pg_terminate_backend(%s)", [waiting[0][0]])
         _, err = loader.communicate(timeout=60)
-    finally:
-        db.execute("select pg_advisory_unlock(hashtext(%s))", [key])
     assert loader.returncode == 1
     assert "Traceback" not in err
     assert "load_raw.py: error: lost the connection to Postgres while loading" in err
@@ -441,3 +446,56 @@ def test_discovery_walks_links_once_and_never_skips_an_unreadable_directory(
     monkeypatch.setattr(os, "scandir", refuse)
     with pytest.raises(SparkifyError, match=r"cannot read directory .*log_data: Permission denied"):
         discover_files(tmp_path)
+
+
+def test_rows_postgres_did_not_store_stop_the_load_and_keep_nothing_of_the_file(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-13-events.json", line(event(0)) + b"\n")
+    load_data_dir(pg_settings, tmp_path, schema)  # creates the schema
+    db.execute(
+        f'create function "{schema}".drop_row() returns trigger language plpgsql '
+        "as $$ begin return null; end $$"
+    )
+    db.execute(
+        f'create trigger drop_rows before insert on "{schema}".log_data '
+        f'for each row execute function "{schema}".drop_row()'
+    )
+    day = "log_data/2018/11/2018-11-14-events.json"
+    write(tmp_path, day, line(event(1)) + b"\n" + line(event(2)) + b"\n{bad\n")
+
+    with pytest.raises(LoadIntegrityError) as raised:
+        load_data_dir(pg_settings, tmp_path, schema)
+    assert str(raised.value).startswith(
+        f"{day}: parsed 2 records and 1 rejects, but Postgres stored 0 and 1, so none of it"
+    )
+    assert f"trigger, rule or policy on {schema}.log_data" in str(raised.value)
+    assert counts(db, schema) == holding(log_data=1, loaded_files=1)
+
+
+@pytest.mark.parametrize(
+    ("field", "literal"),
+    [
+        ("status", str(2**63 - 1)),
+        ("status", str(2**63)),
+        ("status", str(-(2**63))),
+        ("status", str(-(2**63) - 1)),
+        ("length", str(10**308)),
+        ("length", str(2 * 10**308)),
+        ("length", str(-2 * 10**308)),
+        ("length", "1.5e308"),
+        ("length", "1e309"),
+    ],
+)
+def test_the_contracts_number_ranges_are_postgres_bigint_and_double(
+    db: psycopg.Connection, field: str, literal: str
+) -> None:
+    cast = "bigint" if field == "status" else "double precision"
+    try:
+        db.execute(f"select %s::numeric::{cast}", [literal])
+        postgres_takes_it = True
+    except psycopg.errors.NumericValueOutOfRange:
+        postgres_takes_it = False
+    record = line(event(0, **{field: "NUMBER"})).replace(b'"NUMBER"', literal.encode())
+    (parsed,) = parse_lines([record], CONTRACTS["log_data"])
+    assert isinstance(parsed, Record) == postgres_takes_it, parsed

@@ -6,18 +6,18 @@ Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
-from sparkify.cli import run_command
-from sparkify.report import DEFAULT_OUTPUT, DEFAULT_SCHEMA, utc, write_report
+from sparkify.cli import ArgumentParser, run_command
+from sparkify.report import DEFAULT_OUTPUT, DEFAULT_SCHEMA, write_report
+from sparkify.report.format import utc
 from sparkify.settings import connection_settings
 
 PROGRAM = "build_report.py"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def main(argv: list[str] | None = None) -> int:
+    parser = ArgumentParser(prog=PROGRAM, description=__doc__)
     parser.add_argument(
         "--out",
         type=Path,
@@ -27,7 +27,7 @@ def main() -> int:
     parser.add_argument(
         "--schema", default=DEFAULT_SCHEMA, help=f"schema of the marts (default: {DEFAULT_SCHEMA})"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     report = write_report(connection_settings(), args.out, args.schema)
     view = report.overview

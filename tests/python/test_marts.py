@@ -107,10 +107,10 @@ def test_plays_by_state_follow_the_multi_state_rule(
         for code in state_codes(play["location"]):
             plays[code] += 1
             users[code].add(play["userId"])
-    rows = select(marts, "listening_by_geography", "geography_level = 'state'")
+    rows = select(marts, "listening_by_state")
 
-    assert {row["geography_key"]: row["plays"] for row in rows} == dict(plays)
-    assert {row["geography_key"]: row["active_users"] for row in rows} == {
+    assert {row["state_code"]: row["plays"] for row in rows} == dict(plays)
+    assert {row["state_code"]: row["active_users"] for row in rows} == {
         code: len(ids) for code, ids in users.items()
     }
     # Multi-state plays count in every state: the states hold more plays than there are.
@@ -126,17 +126,24 @@ def test_plays_by_region_count_each_play_once_per_region(
     for play in raw.plays:
         for region in {states[code]["census_region"] for code in state_codes(play["location"])}:
             plays[region] += 1
-    rows = select(marts, "listening_by_geography", "geography_level = 'census_region'")
+    rows = select(marts, "listening_by_census_region")
 
-    assert {row["geography_key"]: row["plays"] for row in rows} == dict(plays)
+    assert {row["census_region"]: row["plays"] for row in rows} == dict(plays)
     assert REAL_PLAYS <= sum(plays.values()) < 2 * REAL_PLAYS
+    # Least traction: the region with the fewest plays per active user ranks first.
+    users: defaultdict[str, set[str]] = defaultdict(set)
+    for play in raw.plays:
+        for code in state_codes(play["location"]):
+            users[states[code]["census_region"]].add(play["userId"])
+    weakest = min(plays, key=lambda region: plays[region] / len(users[region]))
+    assert {row["census_region"] for row in rows if row["least_traction_rank"] == 1} == {weakest}
 
 
 def test_metro_areas_split_all_plays(marts: psycopg.Connection, raw: RawData) -> None:
     plays = Counter(play["location"] for play in raw.plays)
-    rows = select(marts, "listening_by_geography", "geography_level = 'metro_area'")
+    rows = select(marts, "listening_by_metro_area")
 
-    assert {row["geography_key"]: row["plays"] for row in rows} == dict(plays)
+    assert {row["location"]: row["plays"] for row in rows} == dict(plays)
     assert sum(row["plays"] for row in rows) == REAL_PLAYS
     assert sum(row["share_of_plays"] for row in rows) == pytest.approx(1)
 
@@ -187,13 +194,8 @@ def test_top_songs_and_artists_overall(marts: psycopg.Connection, raw: RawData) 
     for play in raw.plays:
         artist_listeners[repair(play["artist"])].add(play["userId"])
 
-    songs = select(marts, "popular_songs_and_artists", "item_type = 'song' and period = 'overall'")
-    artists = {
-        row["artist_name"]: row
-        for row in select(
-            marts, "popular_songs_and_artists", "item_type = 'artist' and period = 'overall'"
-        )
-    }
+    songs = select(marts, "listening_by_song")
+    artists = {row["artist_name"]: row for row in select(marts, "listening_by_artist")}
     top_song = min(songs, key=lambda row: (row["plays_rank"], row["song_title"]))
 
     assert (top_song["song_title"], top_song["artist_name"]) == ("You're The One", "Dwight Yoakam")
@@ -216,8 +218,8 @@ def test_weekly_artist_plays_and_week_over_week_change(
         day = moment(play).date()
         weekly[repair(play["artist"]), day - timedelta(days=day.weekday())] += 1
     weeks = sorted({week for _, week in weekly})
-    rows = select(marts, "popular_songs_and_artists", "item_type = 'artist' and period = 'week'")
-    by_key = {(row["artist_name"], row["week_start"]): row for row in rows}
+    rows = select(marts, "listening_by_artist_and_week")
+    by_key = {(row["artist_name"], row["iso_week_start"]): row for row in rows}
 
     assert {key: row["plays"] for key, row in by_key.items() if row["plays"]} == dict(weekly)
     for (artist, week), row in by_key.items():
@@ -293,7 +295,7 @@ def test_plays_and_users_per_level(marts: psycopg.Connection, raw: RawData) -> N
         (e for e in raw.events if e["userId"]), key=lambda e: (e["ts"], e["itemInSession"])
     )
     current = Counter({e["userId"]: e["level"] for e in ordered}.values())
-    rows = {row["level"]: row for row in select(marts, "free_vs_paid")}
+    rows = {row["level"]: row for row in select(marts, "listening_by_level")}
 
     assert {level: row["plays"] for level, row in rows.items()} == dict(plays)
     assert sum(plays.values()) == REAL_PLAYS
@@ -318,7 +320,7 @@ def test_level_changes_come_from_the_level_history(marts: psycopg.Connection, ra
             changes[user, "upgrade" if event["level"] == "paid" else "downgrade"] += 1
         level[user] = event["level"]
     rows = select(marts, "level_changes")
-    levels = {row["level"]: row for row in select(marts, "free_vs_paid")}
+    levels = {row["level"]: row for row in select(marts, "listening_by_level")}
     upgraded = {user for user, kind in changes if kind == "upgrade"}
     downgraded = {user for user, kind in changes if kind == "downgrade"}
 
@@ -337,27 +339,117 @@ def test_plays_by_hour_weekday_and_day_on_the_utc_clock(
     marts: psycopg.Connection, raw: RawData
 ) -> None:
     times = [moment(play) for play in raw.plays]
-    rows = select(marts, "listening_by_time")
 
-    def grain(name: str, key: str) -> dict[Any, int]:
-        return {row[key]: row["plays"] for row in rows if row["time_grain"] == name}
+    def plays(mart: str, key: str) -> dict[Any, int]:
+        return {row[key]: row["plays"] for row in select(marts, mart)}
 
-    assert grain("hour_of_day", "period_number") == {
+    assert plays("listening_by_hour_of_day", "hour_of_day") == {
         hour: sum(1 for t in times if t.hour == hour) for hour in range(24)
     }
-    assert grain("weekday", "period_number") == {
+    assert plays("listening_by_weekday", "iso_weekday") == {
         day: sum(1 for t in times if t.isoweekday() == day) for day in range(1, 8)
     }
     first, last = min(times).date(), max(times).date()
     span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    assert grain("day", "period_start") == {
+    assert plays("listening_by_day", "date_day") == {
         day: sum(1 for t in times if t.date() == day) for day in span
     }
-    assert grain("month", "period_start") == {date(2018, 11, 1): REAL_PLAYS}
+    assert plays("listening_by_month", "month_start") == {date(2018, 11, 1): REAL_PLAYS}
     # Per-day averages divide by the days the period covers: November 2018 has five
     # Thursdays (the data starts on Thursday 1st) and four Sundays.
-    days = {
-        row["period_label"]: row["days_in_period"] for row in rows if row["time_grain"] == "weekday"
-    }
+    days = {row["weekday_name"]: row["days"] for row in select(marts, "listening_by_weekday")}
     assert days["Thursday"] == 5
     assert days["Sunday"] == 4
+
+
+# --- The figures the report shows beside the marts above ------------------------------------
+
+
+def test_the_summary_describes_the_whole_data(marts: psycopg.Connection, raw: RawData) -> None:
+    (summary,) = select(marts, "listening_summary")
+    times = [moment(play) for play in raw.plays]
+    sessions = {play["sessionId"] for play in raw.plays}
+    iphone = [play for play in raw.plays if "iPhone" in play["userAgent"]]
+
+    assert (summary["first_played_at"], summary["last_played_at"]) == (min(times), max(times))
+    assert summary["days_in_span"] == (max(times).date() - min(times).date()).days + 1 == 30
+    assert (summary["plays"], summary["listeners"], summary["users"]) == (
+        REAL_PLAYS,
+        REAL_LISTENERS,
+        REAL_USERS,
+    )
+    assert summary["sessions"] == len(sessions)
+    assert float(summary["plays_per_listener"]) == pytest.approx(REAL_PLAYS / REAL_LISTENERS)
+    assert float(summary["plays_per_session"]) == pytest.approx(REAL_PLAYS / len(sessions))
+    # The real data's only handheld is the iPhone (no tablets, no Android).
+    assert float(summary["share_of_plays_on_handhelds"]) == pytest.approx(len(iphone) / REAL_PLAYS)
+
+
+def test_users_at_churn_risk_by_reason_and_level(marts: psycopg.Connection, raw: RawData) -> None:
+    end = raw.data_end
+    last: Counter[int] = Counter()
+    previous: Counter[int] = Counter()
+    for play in raw.plays:
+        user, at = int(play["userId"]), moment(play)
+        if at > end - timedelta(days=7):
+            last[user] += 1
+        elif at > end - timedelta(days=14):
+            previous[user] += 1
+    ordered = sorted(
+        (e for e in raw.events if e["userId"]), key=lambda e: (e["ts"], e["itemInSession"])
+    )
+    level = {int(e["userId"]): e["level"] for e in ordered}
+    pages: defaultdict[int, set[str]] = defaultdict(set)
+    for event in ordered:
+        pages[int(event["userId"])].add(event["page"])
+    expected: Counter[tuple[str, str]] = Counter()
+    for user in level:
+        if "Cancellation Confirmation" in pages[user]:
+            reason = "cancelled"
+        elif "Submit Downgrade" in pages[user]:
+            reason = "downgraded"
+        elif last[user] == 0:
+            reason = "inactive"
+        elif last[user] * 2 < previous[user]:
+            reason = "listening_less"
+        else:
+            continue
+        expected[reason, level[user]] += 1
+    rows = {row["churn_risk_reason"]: row for row in select(marts, "churn_risk_by_reason")}
+    (summary,) = select(marts, "listening_summary")
+
+    assert set(rows) == {"cancelled", "downgraded", "inactive", "listening_less"}
+    for reason, row in rows.items():
+        assert row["free_users"] == expected[reason, "free"], reason
+        assert row["paid_users"] == expected[reason, "paid"], reason
+        assert row["users"] == expected[reason, "free"] + expected[reason, "paid"], reason
+    assert summary["users_at_churn_risk"] == sum(expected.values()) == 38
+
+
+def test_the_seven_day_average_and_the_trend_week(marts: psycopg.Connection, raw: RawData) -> None:
+    daily = Counter(moment(play).date() for play in raw.plays)
+    first, last = min(daily), max(daily)
+    span = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    rows = {row["date_day"]: row for row in select(marts, "listening_by_day")}
+    for index, day in enumerate(span):
+        window = span[max(0, index - 6) : index + 1]
+        average = sum(daily[d] for d in window) / len(window)
+        assert float(rows[day]["plays_7_day_average"]) == pytest.approx(average), day
+
+    # Trends are read from the latest week whose seven days all lie in the data.
+    full_weeks = [d for d in span if d.isoweekday() == 1 and d + timedelta(days=6) <= last]
+    weeks = select(marts, "listening_by_week")
+    assert [row["iso_week_start"] for row in weeks if row["is_trend_week"]] == [full_weeks[-1]]
+    trend = full_weeks[-1]
+    change: Counter[str | None] = Counter()
+    for play in raw.plays:
+        day = moment(play).date()
+        week = day - timedelta(days=day.weekday())
+        if week == trend:
+            change[repair(play["artist"])] += 1
+        elif week == trend - timedelta(days=7):
+            change[repair(play["artist"])] -= 1
+    risers = select(
+        marts, "listening_by_artist_and_week", "is_trend_week and plays_change_rank = 1"
+    )
+    assert {row["plays_change"] for row in risers} == {max(change.values())}

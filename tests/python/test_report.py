@@ -89,8 +89,7 @@ def test_the_readings_are_computed_from_the_marts(report: Path, warehouse: Wareh
     settings, _ = warehouse
     with psycopg.connect(settings.conninfo()) as conn:
         state = conn.execute(
-            "select geography_name, plays from marts.listening_by_geography "
-            "where geography_level = 'state' order by plays desc limit 1"
+            "select state_name, plays from marts.listening_by_state order by plays desc limit 1"
         ).fetchone()
         upgrades = conn.execute(
             "select count(distinct user_id) from marts.level_changes where change_type = 'upgrade'"
@@ -102,6 +101,15 @@ def test_the_readings_are_computed_from_the_marts(report: Path, warehouse: Wareh
     assert f"{state[1]:,} plays" in page
     assert f"{upgrades[0]} users upgraded" in page
     assert "Dwight Yoakam" in page
+
+
+def test_the_header_names_no_connection(report: Path, warehouse: Warehouse) -> None:
+    settings, _ = warehouse
+    page = report.read_text(encoding="utf-8")
+
+    assert "from the marts in schema <code>marts</code>" in page
+    assert f"{settings.host}:{settings.port}" not in page
+    assert settings.database not in page
 
 
 def test_every_chart_renders_in_chromium(browser_page: Any, report: Path) -> None:

@@ -1,7 +1,7 @@
 {#-
     A date part of a timestamp with time zone, read on the UTC clock whatever
-    the session's time zone. Parts are Postgres' names: hour, day, isodow, week
-    (ISO 8601), month, year.
+    the session's time zone. Parts are Postgres' names: hour, day, week
+    (ISO 8601), month, year; weekdays come from iso_weekday (calendar.sql).
 -#}
 {% macro date_part_utc(part, column) -%}
     {{ return(adapter.dispatch('date_part_utc', 'sparkify')(part, column)) }}

@@ -1,9 +1,11 @@
 {#-
-    A deterministic surrogate key: the hash of the listed columns' own hashes.
-    Each column is cast to text and hashed, a null becomes 'null' (never 32 hex
+    A deterministic surrogate key: the hash of the listed columns' own hashes,
+    built only from dbt's cross-database macros (`dbt.type_string`,
+    `dbt.hash`, `dbt.concat`), as dbt_utils' generate_surrogate_key is. Each
+    column is cast to text and hashed, a null becomes 'null' (never 32 hex
     digits), so the parts have fixed lengths and ('a-b', 'c') can never meet
-    ('a', 'b-c'), whatever the text holds. The same values always give the same
-    key, so a full refresh gives every row the id it had before.
+    ('a', 'b-c'), whatever the text holds. The same values always give the
+    same key, so a full refresh gives every row the id it had before.
 -#}
 {% macro surrogate_key(columns) -%}
 
@@ -12,25 +14,13 @@
     {%- for column in columns -%}
 
         {%- do parts.append(
-            "coalesce(" ~ hash_text("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")")
+            "coalesce("
+            ~ dbt.hash("cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")")
             ~ ", 'null')"
         ) -%}
 
     {%- endfor -%}
 
-    {{ hash_text(parts | join(" || ")) }}
+    {{ dbt.hash(dbt.concat(parts)) }}
 
-{%- endmacro %}
-
-{#- The hex digest of a text expression: md5 on Postgres. -#}
-{% macro hash_text(expression) -%}
-    {{ return(adapter.dispatch('hash_text', 'sparkify')(expression)) }}
-{%- endmacro %}
-
-{% macro default__hash_text(expression) -%}
-    {{ dbt.hash(expression) }}
-{%- endmacro %}
-
-{% macro postgres__hash_text(expression) -%}
-    md5({{ expression }})
 {%- endmacro %}

@@ -1,5 +1,6 @@
 -- One row per distinct song play start time, with its calendar attributes on
--- the UTC clock (whatever the session's time zone).
+-- the UTC clock (whatever the session's time zone). The weekday comes from
+-- the calendar macro dim_date uses, so the two always agree.
 
 with
 
@@ -25,7 +26,7 @@ final as (
         {{ date_part_utc('week', 'start_time') }} as week,
         {{ date_part_utc('month', 'start_time') }} as month,
         {{ date_part_utc('year', 'start_time') }} as year,
-        {{ date_part_utc('isodow', 'start_time') }} as weekday,
+        {{ iso_weekday(utc_date('start_time')) }} as weekday,
         {{ utc_date('start_time') }} as start_date
     from start_times
 

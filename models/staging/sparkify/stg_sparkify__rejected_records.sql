@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    select * from {{ source('sparkify', 'rejected_records') }}
+
+),
+
+renamed as (
+
+    select
+
+        -- ids
+        load_id,
+
+        -- strings
+        source_name,
+        source_file,
+        nullif(reason, '') as reason,
+        raw_text,
+
+        -- numerics
+        source_line,
+
+        -- binaries
+        raw_bytes,
+
+        -- timestamps
+        rejected_at
+
+    from source
+
+)
+
+select * from renamed

@@ -5,7 +5,7 @@
     span it covers, its plays and distinct listeners, and the per-day averages
     that compare periods of different lengths fairly. `extra_columns` are
     (name, SQL expression) pairs computed over the `periods` CTE (its period
-    columns, `days`, `plays`), placed after the period columns.
+    columns, `days_in_period`, `plays`), placed after the period columns.
 -#}
 {% macro listening_by_calendar_period(period_columns, extra_columns=[]) -%}
 
@@ -13,7 +13,7 @@
 
 with
 
-days as (
+listening_days as (
 
     select * from {{ ref('listening_by_day') }}
 
@@ -36,10 +36,10 @@ by_days as (
 
     select
         {{ keys }},
-        count(*) as days,
+        count(*) as days_in_period,
         sum(plays) as plays,
         sum(listeners) as daily_listeners
-    from days
+    from listening_days
     group by {{ keys }}
 
 ),
@@ -67,7 +67,7 @@ periods as (
         {% for column in period_columns -%}
             by_days.{{ column }},
         {% endfor -%}
-        by_days.days,
+        by_days.days_in_period,
         by_days.plays,
         by_days.daily_listeners,
         coalesce(period_listeners.listeners, 0) as listeners,
@@ -89,11 +89,11 @@ final as (
         {% for name, expression in extra_columns -%}
             {{ expression }} as {{ name }},
         {% endfor -%}
-        cast(days as integer) as days,
+        cast(days_in_period as integer) as days_in_period,
         cast(plays as integer) as plays,
         cast(listeners as integer) as listeners,
-        cast(plays as numeric) / days as plays_per_day,
-        cast(daily_listeners as numeric) / days as listeners_per_day,
+        cast(plays as numeric) / days_in_period as plays_per_day,
+        cast(daily_listeners as numeric) / days_in_period as listeners_per_day,
         cast(plays as numeric) / nullif(all_plays, 0) as share_of_plays
     from periods
 

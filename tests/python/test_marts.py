@@ -357,7 +357,9 @@ def test_plays_by_hour_weekday_and_day_on_the_utc_clock(
     assert plays("listening_by_month", "month_start") == {date(2018, 11, 1): REAL_PLAYS}
     # Per-day averages divide by the days the period covers: November 2018 has five
     # Thursdays (the data starts on Thursday 1st) and four Sundays.
-    days = {row["weekday_name"]: row["days"] for row in select(marts, "listening_by_weekday")}
+    days = {
+        row["weekday_name"]: row["days_in_period"] for row in select(marts, "listening_by_weekday")
+    }
     assert days["Thursday"] == 5
     assert days["Sunday"] == 4
 
@@ -373,7 +375,7 @@ def test_the_summary_describes_the_whole_data(marts: psycopg.Connection, raw: Ra
 
     assert (summary["first_played_at"], summary["last_played_at"]) == (min(times), max(times))
     assert summary["days_in_span"] == (max(times).date() - min(times).date()).days + 1 == 30
-    assert (summary["plays"], summary["listeners"], summary["users"]) == (
+    assert (summary["plays"], summary["listeners"], summary["identified_users"]) == (
         REAL_PLAYS,
         REAL_LISTENERS,
         REAL_USERS,
@@ -422,7 +424,7 @@ def test_users_at_churn_risk_by_reason_and_level(marts: psycopg.Connection, raw:
     for reason, row in rows.items():
         assert row["free_users"] == expected[reason, "free"], reason
         assert row["paid_users"] == expected[reason, "paid"], reason
-        assert row["users"] == expected[reason, "free"] + expected[reason, "paid"], reason
+        assert row["flagged_users"] == expected[reason, "free"] + expected[reason, "paid"], reason
     assert summary["users_at_churn_risk"] == sum(expected.values()) == 38
 
 

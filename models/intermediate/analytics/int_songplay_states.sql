@@ -33,9 +33,10 @@ play_states as (
     from songplays
     inner join users
         on songplays.user_id = users.user_id
-    cross join lateral unnest(
-        string_to_array(users.state_codes, '-')
-    ) as location_states (state_code)
+    cross join
+        lateral unnest(
+            string_to_array(users.state_codes, '-')
+        ) as location_states (state_code)
     where users.location is not null
 
 ),

@@ -24,7 +24,7 @@ flagged as (
 
     select
         churn_risk_reason,
-        count(*) as users,
+        count(*) as flagged_users,
         count(case when level = 'free' then 1 end) as free_users,
         count(case when level = 'paid' then 1 end) as paid_users
     from churn_risk
@@ -35,7 +35,7 @@ flagged as (
 
 all_users as (
 
-    select count(*) as users
+    select count(*) as user_count
     from churn_risk
 
 ),
@@ -44,10 +44,10 @@ final as (
 
     select
         reasons.churn_risk_reason,
-        cast(coalesce(flagged.users, 0) as integer) as users,
+        cast(coalesce(flagged.flagged_users, 0) as integer) as flagged_users,
         cast(coalesce(flagged.free_users, 0) as integer) as free_users,
         cast(coalesce(flagged.paid_users, 0) as integer) as paid_users,
-        cast(coalesce(flagged.users, 0) as numeric) / nullif(all_users.users, 0)
+        cast(coalesce(flagged.flagged_users, 0) as numeric) / nullif(all_users.user_count, 0)
             as share_of_users
     from reasons
     cross join all_users

@@ -37,12 +37,12 @@ final as (
         cast(by_region.plays as integer) as plays,
         cast(by_region.active_users as integer) as active_users,
         cast(rank() over (order by by_region.plays desc) as integer) as plays_rank,
-        cast(by_region.plays as numeric) / by_region.active_users as plays_per_user,
         cast(
             rank() over (
                 order by cast(by_region.plays as numeric) / by_region.active_users
             ) as integer
         ) as least_traction_rank,
+        cast(by_region.plays as numeric) / by_region.active_users as plays_per_user,
         cast(by_region.plays as numeric) / summary.plays as share_of_plays,
         cast(by_region.active_users as numeric) / summary.listeners as share_of_active_users
     from by_region

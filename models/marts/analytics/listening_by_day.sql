@@ -66,13 +66,13 @@ final as (
         month_start,
         cast(plays as integer) as plays,
         cast(listeners as integer) as listeners,
-        cast(plays as numeric) / nullif(all_plays, 0) as share_of_plays,
         -- Every day of the span has a row, so 7 rows are 7 days; the first
         -- six days average over the days the data has.
         cast(
             avg(plays) over (order by date_day rows between 6 preceding and current row)
             as numeric
-        ) as plays_7_day_average
+        ) as plays_7_day_average,
+        cast(plays as numeric) / nullif(all_plays, 0) as share_of_plays
     from calendar_daily
 
 )

@@ -10,7 +10,7 @@ plays as (
 
 ),
 
-days as (
+listening_days as (
 
     select * from {{ ref('listening_by_day') }}
 
@@ -28,9 +28,9 @@ hours_of_day as (
 span as (
 
     select
-        count(*) as days,
+        count(*) as days_in_period,
         sum(plays) as all_plays
-    from days
+    from listening_days
 
 ),
 
@@ -74,12 +74,12 @@ final as (
 
     select
         by_hour.hour_of_day,
-        lpad(cast(by_hour.hour_of_day as text), 2, '0') || ':00' as hour_label,
-        cast(span.days as integer) as days,
+        cast(span.days_in_period as integer) as days_in_period,
         cast(by_hour.plays as integer) as plays,
         cast(coalesce(hourly_listeners.listeners, 0) as integer) as listeners,
-        cast(by_hour.plays as numeric) / span.days as plays_per_day,
-        cast(by_hour.daily_listeners as numeric) / span.days as listeners_per_day,
+        lpad(cast(by_hour.hour_of_day as text), 2, '0') || ':00' as hour_label,
+        cast(by_hour.plays as numeric) / span.days_in_period as plays_per_day,
+        cast(by_hour.daily_listeners as numeric) / span.days_in_period as listeners_per_day,
         cast(by_hour.plays as numeric) / nullif(span.all_plays, 0) as share_of_plays
     from by_hour
     cross join span

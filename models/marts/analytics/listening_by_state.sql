@@ -21,11 +21,11 @@ by_state as (
 
     select
         state_code,
+        census_division,
+        census_region,
         -- States missing from the seed keep their code as a name, and no
         -- region, for the relationships test to catch.
         coalesce(state_name, state_code) as state_name,
-        census_division,
-        census_region,
         count(*) as plays,
         count(distinct user_id) as active_users
     from play_states

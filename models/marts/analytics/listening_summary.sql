@@ -42,7 +42,7 @@ plays as (
 user_counts as (
 
     select
-        count(*) as users,
+        count(*) as user_count,
         count(case when is_churn_risk then 1 end) as users_at_churn_risk
     from churn_risk
 
@@ -54,19 +54,19 @@ final as (
         plays.first_played_at,
         plays.last_played_at,
         cast(
-            {{ dbt.datediff(utc_date('plays.first_played_at'), utc_date('plays.last_played_at'), 'day') }}
+            {{ days_between(utc_date('plays.first_played_at'), utc_date('plays.last_played_at')) }}
             + 1 as integer
         ) as days_in_span,
         cast(plays.plays as integer) as plays,
         cast(plays.listeners as integer) as listeners,
-        cast(user_counts.users as integer) as users,
+        cast(user_counts.user_count as integer) as identified_users,
         cast(plays.sessions as integer) as sessions,
         cast(plays.plays as numeric) / nullif(plays.listeners, 0) as plays_per_listener,
         cast(plays.plays as numeric) / nullif(plays.sessions, 0) as plays_per_session,
         cast(plays.handheld_plays as numeric) / nullif(plays.plays, 0)
             as share_of_plays_on_handhelds,
         cast(user_counts.users_at_churn_risk as integer) as users_at_churn_risk,
-        cast(user_counts.users_at_churn_risk as numeric) / nullif(user_counts.users, 0)
+        cast(user_counts.users_at_churn_risk as numeric) / nullif(user_counts.user_count, 0)
             as share_of_users_at_churn_risk
     from plays
     cross join user_counts

@@ -22,13 +22,14 @@ RISK_COLOURS = {
 def section(query: Query) -> Section:
     users = query.some("select * from {} order by plays_change, user_id", USERS)
     reasons = {row["churn_risk_reason"]: row for row in query.some("select * from {}", REASONS)}
+    flagged = {reason: row["flagged_users"] for reason, row in reasons.items()}
     summary = query.summary()
     first_line = (
-        f"{summary['users_at_churn_risk']} of {summary['users']} users "
+        f"{summary['users_at_churn_risk']} of {summary['identified_users']} users "
         f"({percent(summary['share_of_users_at_churn_risk'])}) are at churn risk: "
-        f"{reasons['inactive']['users']} inactive for 7 days or more, "
-        f"{reasons['listening_less']['users']} listening less than half as much, "
-        f"{reasons['downgraded']['users']} downgraded, {reasons['cancelled']['users']} cancelled."
+        f"{flagged['inactive']} inactive for 7 days or more, "
+        f"{flagged['listening_less']} listening less than half as much, "
+        f"{flagged['downgraded']} downgraded, {flagged['cancelled']} cancelled."
     )
     drop = users[0]
     window = f"the weeks end at the data's last play, {utc(drop['data_end_at'])}"

@@ -70,60 +70,43 @@ def chart(hours: list[Row], weekdays: list[Row], days: list[Row], months: list[R
     figure = make_subplots(
         rows=2, cols=2, specs=specs, subplot_titles=titles, vertical_spacing=0.18
     )
-    figure.add_trace(
-        go.Bar(
-            x=[row["hour_label"] for row in hours],
-            y=[row["plays_per_day"] for row in hours],
-            marker_color=METRIC_COLOURS["plays"],
-            name="plays per day",
-            customdata=[row["listeners_per_day"] for row in hours],
-            hovertemplate="%{x}: %{y:.1f} plays, %{customdata:.1f} listeners a day<extra></extra>",
-            showlegend=False,
-        ),
-        row=1,
-        col=1,
-    )
-    figure.add_trace(
-        go.Bar(
-            x=[row["weekday_name"] for row in weekdays],
-            y=[row["plays_per_day"] for row in weekdays],
-            marker_color=METRIC_COLOURS["users"],
-            name="plays per weekday",
-            customdata=[[row["listeners_per_day"], row["days"]] for row in weekdays],
-            hovertemplate=(
-                "%{x}: %{y:.1f} plays, %{customdata[0]:.1f} listeners a day "
-                "(%{customdata[1]} days)<extra></extra>"
+    for column, rows, label, colour, extra in (
+        (1, hours, "hour_label", "plays", ""),
+        (2, weekdays, "weekday_name", "users", " (%{customdata[1]} days)"),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=[row[label] for row in rows],
+                y=[row["plays_per_day"] for row in rows],
+                marker_color=METRIC_COLOURS[colour],
+                customdata=[[row["listeners_per_day"], row["days_in_period"]] for row in rows],
+                hovertemplate=(
+                    "%{x}: %{y:.1f} plays, %{customdata[0]:.1f} listeners a day"
+                    + extra
+                    + "<extra></extra>"
+                ),
+                showlegend=False,
             ),
-            showlegend=False,
-        ),
-        row=1,
-        col=2,
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=[row["date_day"] for row in days],
-            y=[row["plays"] for row in days],
-            mode="lines",
-            name="plays",
-            line={"color": METRIC_COLOURS["plays"], "width": 1},
-            customdata=[row["listeners"] for row in days],
-            hovertemplate="%{x|%a %Y-%m-%d}: %{y} plays, %{customdata} listeners<extra></extra>",
-        ),
-        row=2,
-        col=1,
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=[row["date_day"] for row in days],
-            y=[row["plays_7_day_average"] for row in days],
-            mode="lines",
-            name="7-day average",
-            line={"color": "#333", "width": 2},
-            hovertemplate="%{x|%Y-%m-%d}: %{y:.0f} plays a day (7-day average)<extra></extra>",
-        ),
-        row=2,
-        col=1,
-    )
+            row=1,
+            col=column,
+        )
+    for column, name, colour, width, hover in (
+        ("plays", "plays", METRIC_COLOURS["plays"], 1, "%{x|%a %Y-%m-%d}: %{y} plays, "),
+        ("plays_7_day_average", "7-day average", "#333", 2, "%{x|%Y-%m-%d}: %{y:.0f} a day, "),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=[row["date_day"] for row in days],
+                y=[row[column] for row in days],
+                mode="lines",
+                name=name,
+                line={"color": colour, "width": width},
+                customdata=[row["listeners"] for row in days],
+                hovertemplate=hover + "%{customdata} listeners<extra>" + name + "</extra>",
+            ),
+            row=2,
+            col=1,
+        )
     if months:
         figure.add_trace(
             go.Bar(

@@ -9,25 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields
 from datetime import date
 from pathlib import Path
 
+from sparkify import generate
 from sparkify.cli import EXIT_INTERRUPTED, EXIT_USAGE, ArgumentParser, run_command
 from sparkify.errors import GenerationError
-from sparkify.generate import (
-    AUTO_EVENTS_PER_USER_DAY,
-    DEFAULT_DAYS,
-    DEFAULT_EVENTS,
-    DEFAULT_MATCH_SHARE,
-    DEFAULT_SEED,
-    DEFAULT_SONGS,
-    DEFAULT_START_DATE,
-    MIN_AUTO_USERS,
-    GenerationOptions,
-    GenerationSummary,
-    Progress,
-    generate_dataset,
-)
 from sparkify.progress import StatusLine
 
 PROGRAM = "generate_data"
@@ -69,12 +57,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
             "The same seed and options give byte-identical files."
         )
     )
-    parser.add_argument("--out", required=True, type=Path, help="output directory")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default: %(default)s")
+    parser.add_argument(
+        "--out", dest="out_dir", metavar="OUT", required=True, type=Path, help="output directory"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=generate.DEFAULT_SEED, help="default: %(default)s"
+    )
     parser.add_argument(
         "--events",
         type=positive_int,
-        default=DEFAULT_EVENTS,
+        default=generate.DEFAULT_EVENTS,
         help="exact number of log events over all days (default: %(default)s)",
     )
     parser.add_argument(
@@ -82,26 +74,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=positive_int,
         default=None,
         help=(
-            f"number of users (default: events / (days * {AUTO_EVENTS_PER_USER_DAY}), "
-            f"at least {MIN_AUTO_USERS})"
+            f"number of users (default: events / (days * {generate.AUTO_EVENTS_PER_USER_DAY}), "
+            f"at least {generate.MIN_AUTO_USERS})"
         ),
     )
     parser.add_argument(
-        "--songs", type=positive_int, default=DEFAULT_SONGS, help="default: %(default)s"
+        "--songs", type=positive_int, default=generate.DEFAULT_SONGS, help="default: %(default)s"
     )
     parser.add_argument(
-        "--days", type=positive_int, default=DEFAULT_DAYS, help="default: %(default)s"
+        "--days", type=positive_int, default=generate.DEFAULT_DAYS, help="default: %(default)s"
     )
     parser.add_argument(
         "--start-date",
         type=iso_date,
-        default=DEFAULT_START_DATE,
+        default=generate.DEFAULT_START_DATE,
         help="first day, UTC (default: %(default)s)",
     )
     parser.add_argument(
         "--match-share",
         type=share,
-        default=DEFAULT_MATCH_SHARE,
+        default=generate.DEFAULT_MATCH_SHARE,
         help="share of NextSong events naming a catalogue song exactly (default: %(default)s)",
     )
     parser.add_argument(
@@ -112,7 +104,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def describe(summary: GenerationSummary) -> str:
+def describe(summary: generate.GenerationSummary) -> str:
     """The one line the command prints when it is done."""
     rate = summary.events / summary.seconds if summary.seconds > 0 else 0.0
     return (
@@ -125,31 +117,24 @@ def describe(summary: GenerationSummary) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    options = GenerationOptions(
-        out_dir=args.out,
-        seed=args.seed,
-        events=args.events,
-        users=args.users,
-        songs=args.songs,
-        days=args.days,
-        start_date=args.start_date,
-        match_share=args.match_share,
-        force=args.force,
+    # The options' dests are GenerationOptions' field names: one list of settings.
+    options = generate.GenerationOptions(
+        **{field.name: getattr(args, field.name) for field in fields(generate.GenerationOptions)}
     )
     status = StatusLine()
 
-    def show(progress: Progress) -> None:
+    def show(progress: generate.Progress) -> None:
         status.show(
             f"day {progress.day:,}/{progress.days:,}: "
             f"{progress.events_written:,}/{progress.events_total:,} events"
         )
 
     try:
-        summary = generate_dataset(options, show)
+        summary = generate.generate_dataset(options, show)
     except OSError as exc:
         raise GenerationError(str(exc)) from None
     except KeyboardInterrupt:
-        print(f"{PROGRAM}: interrupted; {args.out} is incomplete", file=sys.stderr)
+        print(f"{PROGRAM}: interrupted; {args.out_dir} is incomplete", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         status.clear()

@@ -67,5 +67,6 @@ def write_log_file(path: Path, lines: Iterator[str], on_flush: Callable[[int], N
             # The real files have no newline after their last line.
             out.write(("\n" if written else "") + "\n".join(chunk))
             written += len(chunk)
+            del chunk  # before the next chunk is read: one chunk in memory, not two
             on_flush(written)
     return written

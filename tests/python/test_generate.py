@@ -138,6 +138,25 @@ def test_same_seed_and_options_give_identical_bytes(tmp_path: Path) -> None:
     assert first and first == second
 
 
+def test_the_sample_in_data_is_what_its_readme_command_makes(tmp_path: Path) -> None:
+    # data/README.md promises that its command made data/: run it, into another folder.
+    readme = (REPO_ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^python scripts/generate_data\.py (.+)$", readme, flags=re.MULTILINE)
+    assert len(commands) == 1
+    args = commands[0].split()
+    assert args[args.index("--out") + 1] == "data"
+    args[args.index("--out") + 1] = str(tmp_path)
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    made = file_bytes(tmp_path)
+    sample = {
+        name: data
+        for name, data in file_bytes(REPO_ROOT / "data").items()
+        if name.startswith(("song_data/", "log_data/"))
+    }
+    assert made and made == sample
+
+
 def test_another_seed_gives_other_data(tmp_path: Path) -> None:
     generate(tmp_path / "a", seed=1)
     generate(tmp_path / "b", seed=2)

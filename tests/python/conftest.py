@@ -20,6 +20,7 @@ import pytest
 
 from sparkify.db import create_database, drop_database, ensure_database
 from sparkify.errors import SparkifyError
+from sparkify.pgbinaries import find_server_binaries
 from sparkify.settings import ConnectionSettings, connection_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,19 @@ REAL_DATA = Path(
 )
 # One database per test run, so two runs (or a run and `make run`) never collide.
 TEST_DATABASE = f"sparkify_pytest_{os.getpid()}"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """One line: which server the tests use and, for the local cluster, which binaries."""
+    settings = connection_settings()
+    if settings.local is None:
+        return f"postgres: the server at {settings.host}:{settings.port} (PG* variables)"
+    try:
+        binaries = find_server_binaries(settings.local.bindir).describe()
+    except SparkifyError as exc:
+        binaries = f"none ({exc})"
+    where = f"{settings.host}:{settings.port}"
+    return f"postgres: the local cluster on {where}, server binaries: {binaries}"
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ events as (
 
 ),
 
-repaired as (
+cleaned as (
 
     select
 
@@ -26,38 +26,6 @@ repaired as (
         gender,
         {{ repair_mojibake('location') }} as location,
         user_agent as user_agent_raw,
-        {{ repair_mojibake('artist_name') }} as artist_name,
-        {{ repair_mojibake('song_title') }} as song_title,
-        length_seconds,
-        http_method,
-        http_status,
-        event_at,
-        registered_at,
-        _source_file,
-        _source_line,
-        _file_sha256,
-        _load_id,
-        _loaded_at
-
-    from events
-
-),
-
-cleaned as (
-
-    select
-
-        user_id,
-        session_id,
-        item_in_session,
-        page,
-        auth,
-        level,
-        first_name,
-        last_name,
-        gender,
-        location,
-        user_agent_raw,
         length_seconds,
         http_method,
         http_status,
@@ -69,14 +37,14 @@ cleaned as (
         _load_id,
         _loaded_at,
         case
-            when user_agent_raw like '"%"'
-                then substring(user_agent_raw from 2 for length(user_agent_raw) - 2)
-            else user_agent_raw
+            when user_agent like '"%"'
+                then substring(user_agent from 2 for length(user_agent) - 2)
+            else user_agent
         end as user_agent,
-        nullif(trim(artist_name), '') as artist_name,
-        nullif(trim(song_title), '') as song_title
+        nullif(trim({{ repair_mojibake('artist_name') }}), '') as artist_name,
+        nullif(trim({{ repair_mojibake('song_title') }}), '') as song_title
 
-    from repaired
+    from events
 
 )
 

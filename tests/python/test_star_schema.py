@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -44,6 +45,37 @@ def test_grain_and_counts_match_the_raw_json(marts: psycopg.Connection, real_dat
     assert scalar(marts, "select count(*) from marts.dim_artists") == 69
     distinct_times = len({e["ts"] for e in plays})
     assert scalar(marts, "select count(*) from marts.dim_time") == distinct_times
+
+
+def test_page_views_and_calendar_match_the_raw_json(
+    marts: psycopg.Connection, real_data: Path
+) -> None:
+    events = raw_events(real_data)
+    assert scalar(marts, "select count(*) from marts.fct_page_views") == len(events)
+    assert scalar(marts, "select count(*) from marts.fct_page_views where is_songplay") == sum(
+        e["page"] == "NextSong" for e in events
+    )
+    logged_out = sum(e["userId"] == "" for e in events)
+    assert scalar(marts, "select count(*) from marts.fct_page_views where user_id is null") == (
+        logged_out
+    )
+    days = sorted({datetime.fromtimestamp(e["ts"] / 1000, UTC).date() for e in events})
+    span = [days[0] + timedelta(n) for n in range((days[-1] - days[0]).days + 1)]
+    calendar = marts.execute(
+        "select date_day, iso_week_start, month_start, iso_weekday, weekday_name, is_weekend "
+        "from marts.dim_date order by date_day"
+    ).fetchall()
+    assert calendar == [
+        (
+            day,
+            day - timedelta(day.weekday()),
+            day.replace(day=1),
+            day.isoweekday(),
+            day.strftime("%A"),
+            day.isoweekday() >= 6,
+        )
+        for day in span
+    ]
 
 
 def test_exactly_one_play_matches_the_catalogue(marts: psycopg.Connection) -> None:

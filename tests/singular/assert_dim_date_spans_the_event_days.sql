@@ -33,7 +33,7 @@ calendar_span as (
     select
         min(date_day) as first_day,
         max(date_day) as last_day,
-        count(*) as days
+        count(*) as day_count
     from calendar
 
 ),
@@ -46,7 +46,7 @@ span_problems as (
     where
         event_span.first_day is distinct from calendar_span.first_day
         or event_span.last_day is distinct from calendar_span.last_day
-        or calendar_span.days
+        or calendar_span.day_count
         <> coalesce({{ days_between('event_span.first_day', 'event_span.last_day') }} + 1, 0)
 
 ),

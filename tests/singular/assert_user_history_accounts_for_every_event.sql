@@ -82,7 +82,7 @@ uncovered_events as (
         'event outside a period of its level' as problem
     from user_page_views
     where not exists (
-        select 1
+        select history.user_id
         from history
         where
             history.user_id = user_page_views.user_id
@@ -115,7 +115,7 @@ latest_events as (
         user_page_views.level
     from user_page_views
     where not exists (
-        select 1
+        select later.user_id
         from user_page_views as later
         where
             later.user_id = user_page_views.user_id

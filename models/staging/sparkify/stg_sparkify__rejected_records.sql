@@ -16,7 +16,7 @@ renamed as (
         -- strings
         source_name,
         source_file,
-        nullif(reason, '') as reason,
+        reason,
         raw_text,
 
         -- numerics

@@ -154,10 +154,9 @@ def test_metro_areas_split_all_plays(marts: psycopg.Connection, raw: RawData) ->
 def test_each_user_agent_dimension_splits_plays_sessions_and_users(
     marts: psycopg.Connection, raw: RawData
 ) -> None:
-    rows = select(marts, "listening_by_user_agent")
     sessions = {play["sessionId"] for play in raw.plays}
     for dimension in ("browser", "operating_system", "device_class"):
-        values = [row for row in rows if row["agent_dimension"] == dimension]
+        values = select(marts, f"listening_by_{dimension}")
         assert sum(row["plays"] for row in values) == REAL_PLAYS, dimension
         assert sum(row["sessions"] for row in values) == len(sessions), dimension
         assert sum(row["active_users"] for row in values) == REAL_LISTENERS, dimension
@@ -168,8 +167,9 @@ def test_browser_and_os_figures_match_the_raw_user_agents(
     marts: psycopg.Connection, raw: RawData
 ) -> None:
     by_value = {
-        (row["agent_dimension"], row["agent_value"]): row
-        for row in select(marts, "listening_by_user_agent")
+        (dimension, row[dimension]): row
+        for dimension in ("browser", "operating_system", "device_class")
+        for row in select(marts, f"listening_by_{dimension}")
     }
     firefox = [play for play in raw.plays if "Firefox/" in play["userAgent"]]
     iphone = [play for play in raw.plays if "iPhone" in play["userAgent"]]

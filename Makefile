@@ -13,7 +13,8 @@ DATA_DIR ?= data
 BENCH_EVENTS ?= 1000000
 
 export PGHOST ?= 127.0.0.1
-export PGPORT ?= 54329
+# SPARKIFY_LOCAL_PORT moves the local cluster (and PGPORT with it) off 54329.
+export PGPORT ?= $(or $(SPARKIFY_LOCAL_PORT),54329)
 export PGUSER ?= sparkify
 export PGDATABASE ?= sparkify
 export DBT_PROFILES_DIR := $(CURDIR)

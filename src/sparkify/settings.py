@@ -4,7 +4,7 @@ local cluster) and, when they point at it, how the local cluster is run.
 | variable | |
 |---|---|
 | PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE | where to connect (libpq's own names) |
-| SPARKIFY_LOCAL_PG=1 | a loopback PGHOST on any PGPORT is the local cluster (default: 54329) |
+| SPARKIFY_LOCAL_PORT | the local cluster's port (default 54329), and PGPORT's default |
 | SPARKIFY_PGDATA | the local cluster's directory (default: .pgdata in the working directory) |
 | PG_BINDIR | the server binaries to run it with (default: found, see sparkify.pgbinaries) |
 """
@@ -87,22 +87,23 @@ def connection_settings(
 ) -> ConnectionSettings:
     """Read PG* from the environment, falling back to the local cluster's defaults.
 
-    The settings point at the local cluster when PGHOST is loopback and PGPORT is 54329
-    (any port with SPARKIFY_LOCAL_PG=1); its directory defaults to .pgdata in cwd (the
-    working directory unless given).
+    The settings point at the local cluster when PGHOST is loopback and PGPORT is the
+    local cluster's port (SPARKIFY_LOCAL_PORT, 54329 by default); its directory defaults
+    to .pgdata in cwd (the working directory unless given).
     """
     environ = os.environ if environ is None else environ
+    local_port = environ.get("SPARKIFY_LOCAL_PORT") or LOCAL_PORT
+    defaults = {**DEFAULTS, "PGPORT": local_port}
 
     def get(name: str) -> str:
-        return environ.get(name) or DEFAULTS[name]
+        return environ.get(name) or defaults[name]
 
     def path(name: str) -> Path | None:
         value = environ.get(name)
         return Path(value).expanduser().absolute() if value else None
 
     host, port = get("PGHOST"), get("PGPORT")
-    any_port = environ.get("SPARKIFY_LOCAL_PG") == "1"
-    is_local = host in LOOPBACK_HOSTS and (port == LOCAL_PORT or any_port)
+    is_local = host in LOOPBACK_HOSTS and port == local_port
     local = (
         LocalClusterSettings(
             project_dir=(cwd or Path.cwd()).absolute(),

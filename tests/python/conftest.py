@@ -34,7 +34,7 @@ TEST_DATABASE = f"sparkify_pytest_{os.getpid()}"
 
 def pytest_report_header(config: pytest.Config) -> str:
     """One line: which server the tests use and, for the local cluster, which binaries."""
-    settings = connection_settings()
+    settings = connection_settings(cwd=REPO_ROOT)
     if settings.local is None:
         return f"postgres: the server at {settings.host}:{settings.port} (PG* variables)"
     try:
@@ -48,7 +48,7 @@ def pytest_report_header(config: pytest.Config) -> str:
 @pytest.fixture(scope="session")
 def pg_settings() -> Iterator[ConnectionSettings]:
     """Settings for a database of the test run's own, on a server that is up."""
-    server = connection_settings()
+    server = connection_settings(cwd=REPO_ROOT)
     try:
         ensure_database(server)
         drop_database(server, TEST_DATABASE)

@@ -125,3 +125,65 @@
 {% macro spark__days_between(first_day, last_day) -%}
     datediff({{ last_day }}, {{ first_day }})
 {%- endmacro %}
+
+{#- The ISO 8601 week of a date as text, e.g. `2018-W45` (ISO year, week 01 to 53). -#}
+{% macro iso_week_label(date_day) -%}
+    {{ return(adapter.dispatch('iso_week_label', 'sparkify')(date_day)) }}
+{%- endmacro %}
+
+{% macro default__iso_week_label(date_day) -%}
+    {{ exceptions.raise_compiler_error(
+        "iso_week_label is not implemented for adapter " ~ adapter.type()
+    ) }}
+{%- endmacro %}
+
+{% macro postgres__iso_week_label(date_day) -%}
+    to_char({{ date_day }}, 'IYYY-"W"IW')
+{%- endmacro %}
+
+{% macro spark__iso_week_label(date_day) -%}
+    {#- YEAROFWEEK is the ISO week-numbering year, weekofyear the ISO week. -#}
+    format_string('%04d-W%02d', extract(yearofweek from {{ date_day }}), weekofyear({{ date_day }}))
+{%- endmacro %}
+
+{#- The month of a date as text, e.g. `2018-11`. -#}
+{% macro month_label(date_day) -%}
+    {{ return(adapter.dispatch('month_label', 'sparkify')(date_day)) }}
+{%- endmacro %}
+
+{% macro default__month_label(date_day) -%}
+    {{ exceptions.raise_compiler_error(
+        "month_label is not implemented for adapter " ~ adapter.type()
+    ) }}
+{%- endmacro %}
+
+{% macro postgres__month_label(date_day) -%}
+    to_char({{ date_day }}, 'YYYY-MM')
+{%- endmacro %}
+
+{% macro spark__month_label(date_day) -%}
+    date_format({{ date_day }}, 'yyyy-MM')
+{%- endmacro %}
+
+{#-
+    The seconds from timestamp `start_at` to timestamp `end_at`, fraction
+    included (negative when `end_at` is earlier).
+-#}
+{% macro seconds_between(start_at, end_at) -%}
+    {{ return(adapter.dispatch('seconds_between', 'sparkify')(start_at, end_at)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_at, end_at) -%}
+    {{ exceptions.raise_compiler_error(
+        "seconds_between is not implemented for adapter " ~ adapter.type()
+    ) }}
+{%- endmacro %}
+
+{% macro postgres__seconds_between(start_at, end_at) -%}
+    extract(epoch from {{ end_at }} - {{ start_at }})
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_at, end_at) -%}
+    {#- unix_micros: microseconds since the epoch, exact (a bigint). -#}
+    ((unix_micros({{ end_at }}) - unix_micros({{ start_at }})) / 1000000)
+{%- endmacro %}

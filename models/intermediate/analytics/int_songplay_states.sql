@@ -33,10 +33,7 @@ play_states as (
     from songplays
     inner join users
         on songplays.user_id = users.user_id
-    cross join
-        lateral unnest(
-            string_to_array(users.state_codes, '-')
-        ) as location_states (state_code)
+    {{ join_split_parts('users.state_codes', '-', 'location_states', 'state_code') }}
     where users.location is not null
 
 ),

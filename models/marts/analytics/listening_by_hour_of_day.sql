@@ -77,7 +77,7 @@ final as (
         cast(span.days_in_period as integer) as days_in_period,
         cast(by_hour.plays as integer) as plays,
         cast(coalesce(hourly_listeners.listeners, 0) as integer) as listeners,
-        lpad(cast(by_hour.hour_of_day as text), 2, '0') || ':00' as hour_label,
+        lpad(cast(by_hour.hour_of_day as {{ dbt.type_string() }}), 2, '0') || ':00' as hour_label,
         cast(by_hour.plays as numeric) / span.days_in_period as plays_per_day,
         cast(by_hour.daily_listeners as numeric) / span.days_in_period as listeners_per_day,
         cast(by_hour.plays as numeric) / nullif(span.all_plays, 0) as share_of_plays

@@ -3,5 +3,5 @@
 -- covers, its plays and listeners, and per-day averages.
 
 {{ listening_by_calendar_period(['month_start'], [
-    ('month_label', "to_char(month_start, 'YYYY-MM')"),
+    ('month_label', month_label('month_start')),
 ]) }}

@@ -4,7 +4,7 @@
 -- the week that trends are read from.
 
 {{ listening_by_calendar_period(['iso_week_start'], [
-    ('week_label', "to_char(iso_week_start, 'IYYY-\"W\"IW')"),
+    ('week_label', iso_week_label('iso_week_start')),
     ('is_full_week', 'days_in_period = 7'),
     ('is_trend_week', 'iso_week_start = coalesce(max(case when days_in_period = 7 then iso_week_start end) over (), max(iso_week_start) over ())'),
 ]) }}

@@ -105,7 +105,7 @@ engagement as (
             user_plays.listening_seconds_previous_7_days, 0
         ) as listening_seconds_previous_7_days,
         floor(
-            extract(epoch from data_end.data_end_at - user_plays.last_played_at) / 86400
+            {{ seconds_between('user_plays.last_played_at', 'data_end.data_end_at') }} / 86400
         ) as days_since_last_play,
         coalesce(
             page_visits.visited_cancellation_confirmation, false

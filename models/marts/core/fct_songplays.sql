@@ -36,11 +36,17 @@ songplays as (
         -- the catalogue changed, since any play may then match another song.
         where
             _loaded_at > (
-                select coalesce(max(this_run._loaded_at), '-infinity') as last_loaded_at
+                select
+                    coalesce(
+                        max(this_run._loaded_at), {{ earliest_timestamp() }}
+                    ) as last_loaded_at
                 from {{ this }} as this_run
             )
             or (select catalogue.loaded_at from catalogue) > (
-                select coalesce(max(this_run._catalogue_loaded_at), '-infinity') as last_catalogue
+                select
+                    coalesce(
+                        max(this_run._catalogue_loaded_at), {{ earliest_timestamp() }}
+                    ) as last_catalogue
                 from {{ this }} as this_run
             )
     {% endif %}

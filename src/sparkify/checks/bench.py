@@ -13,8 +13,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from sparkify import db
 from sparkify.checks.project import executable, model_seconds
 from sparkify.errors import CheckFailed
@@ -105,7 +103,7 @@ def vacuum_all(settings: ConnectionSettings) -> None:
 
 
 def table_count(settings: ConnectionSettings, table: str) -> int:
-    with psycopg.connect(settings.conninfo()) as conn:
+    with db.connect(settings) as conn:
         row = conn.execute(f"select count(*) from {table}").fetchone()
         return int(row[0]) if row else 0
 

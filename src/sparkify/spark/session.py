@@ -1,0 +1,63 @@
+"""A SparkSession for the project: loopback driver, UTC, the checkout's warehouse.
+
+pyspark is imported here only, so that the Postgres path never needs it. The same
+parameters reach dbt through profiles.yml (``server_side_parameters``); ``session_conf``
+is the one list of them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from sparkify.errors import SetupError
+from sparkify.spark.settings import LOCAL_HOST, SparkSettings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def session_conf(settings: SparkSettings) -> dict[str, str]:
+    """The Spark configuration every session of the project uses."""
+    return {
+        "spark.master": settings.master,
+        "spark.driver.host": LOCAL_HOST,
+        "spark.driver.bindAddress": LOCAL_HOST,
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.warehouse.dir": str(settings.warehouse_dir),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": settings.metastore_url,
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={settings.metastore_dir}",
+        # Executors run the project's own Python (the contract, the record parser).
+        "spark.pyspark.python": sys.executable,
+        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        # Two applications fit on the local worker's four slots at once (the loader or
+        # dbt, and a check or a second user), on two cores or more.
+        "spark.cores.max": "2",
+        "spark.ui.showConsoleProgress": "false",
+    }
+
+
+@contextmanager
+def spark_session(settings: SparkSettings, app_name: str) -> Iterator[SparkSession]:
+    """A session on settings.master, stopped on exit (the metastore allows one JVM)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise SetupError(
+            "pyspark is not installed; run `make setup TARGET=spark` (or pip install -e '.[spark]')"
+        ) from None
+    settings.metastore_dir.mkdir(parents=True, exist_ok=True)
+    # The executors' Python: spark.pyspark.python alone is not read by every launcher.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app_name).enableHiveSupport()
+    for key, value in session_conf(settings).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        yield session
+    finally:
+        session.stop()

@@ -29,10 +29,12 @@ def session_conf(settings: SparkSettings) -> dict[str, str]:
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.warehouse.dir": str(settings.warehouse_dir),
         "spark.hadoop.javax.jdo.option.ConnectionURL": settings.metastore_url,
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={settings.metastore_dir}",
-        # Executors run the project's own Python (the contract, the record parser).
-        "spark.pyspark.python": sys.executable,
+        # Derby's log beside its database, not in the working directory. (Not
+        # derby.system.home: a relative databaseName would then resolve against it.)
+        "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={settings.derby_log}",
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        # dbt-spark forces ANSI mode off in its sessions; the project's others match it.
+        "spark.sql.ansi.enabled": "false",
         # Two applications fit on the local worker's four slots at once (the loader or
         # dbt, and a check or a second user), on two cores or more.
         "spark.cores.max": "2",
@@ -50,7 +52,9 @@ def spark_session(settings: SparkSettings, app_name: str) -> Iterator[SparkSessi
             "pyspark is not installed; run `make setup TARGET=spark` (or pip install -e '.[spark]')"
         ) from None
     settings.metastore_dir.mkdir(parents=True, exist_ok=True)
-    # The executors' Python: spark.pyspark.python alone is not read by every launcher.
+    # Executors run the project's own Python (the contract, the record parser): pyspark
+    # sends PYSPARK_PYTHON with every Python function. dbt runs SQL only, so this is not
+    # one of the session_conf parameters profiles.yml repeats.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.appName(app_name).enableHiveSupport()
     for key, value in session_conf(settings).items():

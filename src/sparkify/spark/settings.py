@@ -45,6 +45,10 @@ class SparkSettings:
         return f"jdbc:derby:;databaseName={self.metastore_dir / 'metastore_db'};create=true"
 
     @property
+    def derby_log(self) -> Path:
+        return self.metastore_dir / "derby.log"
+
+    @property
     def log_dir(self) -> Path:
         return self.state_dir / "logs"
 

@@ -1,6 +1,8 @@
-"""Load Sparkify's raw JSON (song_data, log_data) into Postgres, accounting for every record.
+"""Load Sparkify's raw JSON (song_data, log_data) into Postgres or Spark, every record counted.
 
-Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE.
+Postgres (the default): connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD
+and PGDATABASE. Spark (--target spark): SPARK_MASTER (default: the local cluster of
+scripts/spark.py) and SPARKIFY_SPARK_DIR (warehouse and metastore, default .spark).
 """
 
 from __future__ import annotations
@@ -9,9 +11,8 @@ import sys
 from pathlib import Path
 
 from sparkify.cli import EXIT_FAILURE, ArgumentParser, run_command
-from sparkify.loader import load_data_dir
+from sparkify.loader.results import RunSummary
 from sparkify.loader.summary import report_lines
-from sparkify.settings import connection_settings
 
 EXIT_REJECTS = 3
 
@@ -23,7 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir", type=Path, default=Path("data"), help="holds song_data/ and log_data/"
     )
-    parser.add_argument("--schema", default="raw", help="target schema (default: raw)")
+    parser.add_argument(
+        "--target",
+        choices=("postgres", "spark"),
+        default="postgres",
+        help="the engine to land in (default: postgres)",
+    )
+    parser.add_argument(
+        "--schema", default="raw", help="target schema (Spark: database) (default: raw)"
+    )
     parser.add_argument(
         "--strict", action="store_true", help=f"exit {EXIT_REJECTS} when any record is rejected"
     )
@@ -32,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     progress.add_argument("--no-progress", dest="progress", action="store_false")
     args = parser.parse_args(argv)
 
-    summary = load_data_dir(connection_settings(), args.data_dir, args.schema, args.progress)
+    summary = _load(args.target, args.data_dir, args.schema, args.progress)
     print("\n".join(report_lines(summary)))
     for failure in summary.failures:
         print(f"{PROGRAM}: error: {failure.error}", file=sys.stderr)
@@ -50,6 +59,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_REJECTS
     return 0
+
+
+def _load(target: str, data_dir: Path, schema: str, progress: bool | None) -> RunSummary:
+    if target == "spark":
+        # Imported here: the Postgres path never loads the Spark code.
+        from sparkify.loader.spark.run import load_data_dir as load_into_spark
+
+        return load_into_spark(data_dir, schema, progress)
+    from sparkify.loader import load_data_dir
+    from sparkify.settings import connection_settings
+
+    return load_data_dir(connection_settings(), data_dir, schema, progress)
 
 
 def run() -> None:

@@ -1,4 +1,4 @@
-"""The raw loader: Sparkify's JSON files into Postgres, every record accounted for.
+"""The raw loader: Sparkify's JSON files into Postgres or Spark, every record accounted for.
 
 One module per job, in the order a run uses them:
 
@@ -13,6 +13,9 @@ One module per job, in the order a run uses them:
 - ``summary``: the words on screen.
 - ``progress``: the progress line.
 - ``run``: a whole run: lock, run row, batches, interruption.
+- ``spark``: the same landing on Spark (``--target spark``): the same discovery,
+  contract, parsing, results and summary, run by Spark tasks, made crash-safe without
+  transactions. It imports pyspark only when used.
 """
 
 from sparkify.loader.results import FileResult, RunSummary

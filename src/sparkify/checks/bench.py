@@ -1,23 +1,36 @@
-"""Benchmarks: the loader against a bare COPY of the same bytes, and dbt build times.
+"""Benchmarks: the loader against a bare COPY of the same bytes, and dbt build times, on
+Postgres and (optionally) on Spark beside it.
 
-Every measured command runs as its own process, so wall time and peak RSS
-(from wait4) are the figures a user would see.
+Every measured command runs as its own process, so wall time and peak RSS are the figures
+a user would see. Three memory figures per step: the command's own peak RSS (from wait4),
+the peak of its whole process tree (its children included, e.g. the Spark driver's JVM),
+and the peak of the Spark workers' processes (executor JVMs and their Python workers),
+which are not the command's children; the last two are sampled from /proc while the step
+runs (sums of RSS, so pages shared between processes count once per process).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sparkify import db
-from sparkify.checks.project import executable, model_seconds
+from sparkify.checks.project import Project, executable, model_seconds
 from sparkify.errors import CheckFailed
 from sparkify.loader.discover import discover_files
 from sparkify.settings import ConnectionSettings
+from sparkify.spark.settings import SparkSettings, spark_settings
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 # CSV with quote and delimiter bytes that never occur in JSON text: each line
 # reaches jsonb untouched, which is the cheapest way to land JSON Lines at all.
@@ -30,25 +43,122 @@ BARE_COPY = (
 class Measurement:
     label: str
     seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # the command's own process (wait4)
+    tree_rss_mb: float = 0.0  # the command and all its descendants, sampled
+    workers_rss_mb: float = 0.0  # the Spark workers' executors and Python workers, sampled
 
     def rates(self, records: int, data_bytes: int) -> str:
-        return (
+        line = (
             f"{self.label:<22} {self.seconds:8.2f} s  {records / self.seconds:>11,.0f} rec/s  "
             f"{data_bytes / self.seconds / 1e6:7.1f} MB/s  peak RSS {self.peak_rss_mb:6.1f} MB"
         )
+        return f"{line}  tree {self.tree_rss_mb:6.1f} MB{self.workers()}"
+
+    def workers(self) -> str:
+        return f"  executors {self.workers_rss_mb:6.1f} MB" if self.workers_rss_mb else ""
 
 
-def measure(label: str, command: list[str], env: dict[str, str], cwd: Path) -> Measurement:
-    """Run a command to completion; its wall time and peak resident memory."""
+SAMPLE_SECONDS = 0.2
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+SPARK_WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
+
+
+def processes() -> Iterator[tuple[int, int, int]]:
+    """(pid, parent pid, resident bytes) of every process /proc shows."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+            with open(f"/proc/{entry.name}/statm", "rb") as handle:
+                resident_pages = int(handle.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        # the command name may hold spaces and parentheses: fields follow the last ')'
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        yield int(entry.name), int(fields[1]), resident_pages * PAGE_SIZE
+
+
+def spark_workers() -> set[int]:
+    """The pids of the Spark standalone workers running on this machine."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/cmdline", "rb") as handle:
+                    if SPARK_WORKER_CLASS.encode() in handle.read():
+                        found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def descendants_rss(roots: set[int], table: list[tuple[int, int, int]], own: bool) -> int:
+    """Resident bytes of the roots' descendants (and of the roots themselves if own)."""
+    children: dict[int, list[int]] = {}
+    rss = {}
+    for pid, parent, resident in table:
+        children.setdefault(parent, []).append(pid)
+        rss[pid] = resident
+    total = sum(rss.get(pid, 0) for pid in roots) if own else 0
+    stack = [child for root in roots for child in children.get(root, [])]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+class RssSampler(threading.Thread):
+    """Samples, until stopped, the peak RSS of a process tree and of the Spark workers'
+    children (the worker daemons themselves are left out: they run between steps too)."""
+
+    def __init__(self, pid: int, workers: set[int]):
+        super().__init__(daemon=True)
+        self.pid, self.workers = pid, workers
+        self.tree_peak = self.workers_peak = 0
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(SAMPLE_SECONDS):
+            self.sample()
+
+    def sample(self) -> None:
+        table = list(processes())
+        self.tree_peak = max(self.tree_peak, descendants_rss({self.pid}, table, own=True))
+        if self.workers:
+            self.workers_peak = max(
+                self.workers_peak, descendants_rss(self.workers, table, own=False)
+            )
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.join()
+
+
+def measure(
+    label: str, command: list[str], env: dict[str, str], cwd: Path, spark: bool = False
+) -> Measurement:
+    """Run a command to completion; its wall time and peak resident memory (with the
+    Spark workers' executors when `spark`)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
+    sampler = RssSampler(process.pid, spark_workers() if spark else set())
+    sampler.start()
+    # Sample until the command exits, before reaping it: its children are still there.
+    sampler.sample()
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+    sampler.stop()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise CheckFailed(f"{label} failed (exit {process.returncode}): {' '.join(command)}")
-    return Measurement(label, seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB
+    own = usage.ru_maxrss / 1024  # ru_maxrss is in KiB
+    return Measurement(
+        label, seconds, own, max(own, sampler.tree_peak / 2**20), sampler.workers_peak / 2**20
+    )
 
 
 def generate_dataset(directory: Path, events: int, days: int, seed: int = 7) -> None:
@@ -120,19 +230,20 @@ TARGET_RSS_MB = 150
 
 
 def bench_loader(
-    project: Path, server: ConnectionSettings, data_dir: Path
-) -> tuple[ConnectionSettings, int]:
+    project: Project, server: ConnectionSettings, data_dir: Path
+) -> tuple[ConnectionSettings, int, Measurement]:
     """The loader against a bare COPY of the same files; prints the figures and returns the
-    loader's database (kept for the dbt benchmark) and the record count."""
+    loader's database (kept for the dbt benchmark), the record count and the loader's
+    measurement."""
     records, data_bytes = dataset_size(data_dir)
     print(f"dataset: {data_dir} ({records:,} records, {data_bytes / 1e6:,.1f} MB)", flush=True)
     loader_db = db.recreate_database(server, "sparkify_bench")
     bare_db = db.recreate_database(server, "sparkify_bench_bare")
     bare_step = [sys.executable, "-m", "sparkify.cli.bench", "--bare-copy", str(data_dir)]
-    bare = measure("bare COPY (jsonb)", bare_step, bare_db.env(), project)
+    bare = measure("bare COPY (jsonb)", bare_step, bare_db.env(), project.root)
     vacuum_all(bare_db)
     load = [executable("sparkify-load"), "--data-dir", str(data_dir), "--no-progress"]
-    loader = measure("load_raw.py", load, loader_db.env(), project)
+    loader = measure("load_raw.py", load, loader_db.env(), project.root)
     landed = table_count(loader_db, "raw.log_data") + table_count(loader_db, "raw.song_data")
     if landed != records or table_count(bare_db, "bare_copy") != records:
         raise CheckFailed(
@@ -148,48 +259,174 @@ def bench_loader(
         f"(target >= {TARGET_RATIO}x)"
     )
     print(f"loader peak RSS: {loader.peak_rss_mb:.0f} MB (target < {TARGET_RSS_MB} MB)")
-    return loader_db, records
+    return loader_db, records, loader
 
 
-def bench_dbt(project: Path, settings: ConnectionSettings, data_dir: Path, work: Path) -> None:
-    """dbt build, fct_songplays full refresh, and an incremental run after one more day."""
+def last_day(data_dir: Path) -> str:
+    """The last log file (one day) of a data dir, relative to it."""
+    return sorted((data_dir / "log_data").rglob("*.json"))[-1].relative_to(data_dir).as_posix()
+
+
+# A dbt step: (label, dbt arguments); "load one more day" between them is the loader's.
+DBT_STEPS = (
+    ("dbt build", ("build", "--full-refresh")),
+    ("fct_songplays full refresh", ("run", "--select", "fct_songplays", "--full-refresh")),
+    ("fct_songplays incremental", ("run", "--select", "fct_songplays")),
+)
+DbtSteps = dict[str, tuple[Measurement, float]]
+
+
+def dbt_steps(
+    project: Project, env: dict[str, str], target: Path, dbt_args: tuple[str, ...],
+    load_day: list[str], spark: bool = False,
+) -> DbtSteps:  # fmt: skip
+    """The dbt steps, with the last day loaded again before the incremental run; each
+    step's measurement and the time dbt says its models took."""
     dbt = executable("dbt")
-    target = work / "target"
-    env = settings.env()
+    steps: DbtSteps = {}
+    for label, args in DBT_STEPS:
+        if label == "fct_songplays incremental":
+            measure("load one more day", load_day, env, project.root, spark)
+        step = measure(label, [dbt, *args, *dbt_args, "-q"], env, project.root, spark)
+        steps[label] = step, model_seconds(target)
+    return steps
+
+
+def print_dbt_steps(steps: DbtSteps, engine: str) -> None:
+    print()
+    print(f"{engine + ' dbt step':<28} {'wall':>9} {'in the engine':>14}  peak RSS")
+    for label, (step, in_engine) in steps.items():
+        print(
+            f"{label:<28} {step.seconds:8.2f}s {in_engine:13.2f}s  {step.peak_rss_mb:6.1f} MB"
+            f"  tree {step.tree_rss_mb:6.1f} MB{step.workers()}"
+        )
+    full, incremental = steps["dbt build"][0], steps["fct_songplays incremental"]
+    print(f"incremental run / full dbt build: {incremental[0].seconds / full.seconds:.0%}")
+    print(
+        "incremental / full refresh of fct_songplays, in the engine: "
+        f"{incremental[1] / max(steps['fct_songplays full refresh'][1], 1e-9):.0%}"
+    )
+
+
+def dbt_env(project: Project, base: dict[str, str], work: Path) -> dict[str, str]:
+    env = dict(base)
     env.update(
-        DBT_PROFILES_DIR=str(project),
-        DBT_TARGET_PATH=str(target),
+        DBT_PROFILES_DIR=str(project.root),
+        DBT_TARGET_PATH=str(work / "target"),
         DBT_LOG_PATH=str(work / "logs"),
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
+    return env
+
+
+def bench_dbt(
+    project: Project, settings: ConnectionSettings, data_dir: Path, work: Path
+) -> DbtSteps:
+    """dbt build, fct_songplays full refresh, and an incremental run after one more day."""
+    env = dbt_env(project, settings.env(), work)
     # Unload the last day so that loading it again is "one more day" for dbt.
-    last_day = sorted((data_dir / "log_data").rglob("*.json"))[-1].relative_to(data_dir)
-    forget_file(settings, last_day.as_posix())
+    forget_file(settings, last_day(data_dir))
     vacuum_all(settings)
-
-    def timed_dbt(label: str, *args: str) -> tuple[float, float]:
-        step = measure(label, [dbt, *args, "-q"], env, project)
-        return step.seconds, model_seconds(target)
-
-    steps = {"dbt build": timed_dbt("dbt build", "build", "--full-refresh")}
-    steps["fct_songplays full refresh"] = timed_dbt(
-        "fct_songplays full refresh", "run", "--select", "fct_songplays", "--full-refresh"
-    )
     load_day = [executable("sparkify-load"), "--data-dir", str(data_dir), "--no-progress"]
-    measure("load one more day", load_day, env, project)
-    steps["fct_songplays incremental"] = timed_dbt(
-        "fct_songplays incremental", "run", "--select", "fct_songplays"
+    steps = dbt_steps(project, env, work / "target", (), load_day)
+    print_dbt_steps(steps, "postgres")
+    return steps
+
+
+# --- Spark ------------------------------------------------------------------------------
+
+
+def spark_bench_settings(project: Project, work: Path) -> SparkSettings:
+    """The project's master (started when it is the local cluster and down), with a state
+    dir (warehouse, metastore) of the benchmark's own, emptied first."""
+    from sparkify.checks.engines import ensure_master
+
+    user = spark_settings(cwd=project.root)
+    settings = replace(user, state_dir=work / "spark")
+    ensure_master(project, settings)
+    shutil.rmtree(settings.state_dir, ignore_errors=True)
+    settings.state_dir.mkdir(parents=True)
+    return settings
+
+
+def spark_env(project: Project, settings: SparkSettings, work: Path) -> dict[str, str]:
+    env = dbt_env(project, dict(os.environ), work)
+    env.update(SPARK_MASTER=settings.master, SPARKIFY_SPARK_DIR=str(settings.state_dir))
+    return env
+
+
+def with_spark(settings: SparkSettings, job: Callable[[SparkSession], int]) -> int:
+    from sparkify.spark.session import spark_session
+
+    with spark_session(settings, "sparkify-bench") as spark:
+        return job(spark)
+
+
+def spark_landed(settings: SparkSettings) -> int:
+    """Rows in Spark's raw.log_data and raw.song_data (after a completed load every row
+    belongs to a registered file version)."""
+    return with_spark(
+        settings,
+        lambda spark: sum(spark.table(f"raw.{t}").count() for t in ("log_data", "song_data")),
     )
+
+
+def spark_forget_file(settings: SparkSettings, relative: str) -> int:
+    """Unregister one log file in Spark's raw.loaded_files: its rows stay but are no longer
+    visible to dbt (only registered versions are), as if the file had never been loaded;
+    the loader lands it again. Returns the files still registered."""
+
+    def forget(spark: SparkSession) -> int:
+        table = spark.table("raw.loaded_files")
+        kept = spark.createDataFrame(
+            table.where(table.source_file != relative).collect(), table.schema
+        )
+        kept.write.insertInto("raw.loaded_files", overwrite=True)
+        return kept.count()
+
+    return with_spark(settings, forget)
+
+
+def bench_spark(
+    project: Project, data_dir: Path, records: int, work: Path
+) -> tuple[Measurement, DbtSteps]:
+    """The Spark landing and the same dbt steps as on Postgres, on the project's master."""
+    _, data_bytes = dataset_size(data_dir)
+    settings = spark_bench_settings(project, work)
+    env = spark_env(project, settings, work)
+    print(f"\nspark: master {settings.master}, state in {settings.state_dir}", flush=True)
+    load = [
+        executable("sparkify-load"), "--target", "spark", "--data-dir", str(data_dir),
+        "--no-progress",
+    ]  # fmt: skip
+    loader = measure("load_raw.py --target spark", load, env, project.root, spark=True)
+    landed = spark_landed(settings)
+    if landed != records:
+        raise CheckFailed(f"expected {records:,} rows in Spark's raw tables, found {landed:,}")
+    print(loader.rates(records, data_bytes))
+
+    spark_forget_file(settings, last_day(data_dir))
+    steps = dbt_steps(project, env, work / "target", ("--target", "spark"), load, spark=True)
+    print_dbt_steps(steps, "spark")
+    return loader, steps
+
+
+def print_side_by_side(
+    records: int, loaders: dict[str, Measurement], steps: dict[str, DbtSteps]
+) -> None:
+    """One table: each step on Postgres and on Spark, wall time and memory."""
     print()
-    print(f"{'dbt step':<28} {'wall':>9} {'in the database':>16}")
-    for label, (wall, database) in steps.items():
-        print(f"{label:<28} {wall:8.2f}s {database:15.2f}s")
-    incremental_wall, incremental_db = steps["fct_songplays incremental"]
     print(
-        f"incremental run / full dbt build: {incremental_wall / steps['dbt build'][0]:.0%} "
-        "(target < 20%)"
+        f"{'step':<28} {'engine':<9} {'wall':>9} {'vs postgres':>11} {'records/s':>11}"
+        f"  {'process':>9} {'tree':>9} {'executors':>10}"
     )
-    print(
-        "incremental / full refresh of fct_songplays, in the database: "
-        f"{incremental_db / steps['fct_songplays full refresh'][1]:.0%}"
-    )
+    rows = [("land the raw data", loaders)]
+    rows += [(label, {e: s[label][0] for e, s in steps.items()}) for label, _ in DBT_STEPS]
+    for label, by_engine in rows:
+        baseline = by_engine["postgres"].seconds
+        for engine, m in by_engine.items():
+            rate = f"{records / m.seconds:>11,.0f}" if label == rows[0][0] else f"{'':>11}"
+            print(
+                f"{label:<28} {engine:<9} {m.seconds:8.2f}s {m.seconds / baseline:10.2f}x {rate}"
+                f"  {m.peak_rss_mb:6.0f} MB {m.tree_rss_mb:6.0f} MB {m.workers_rss_mb:7.0f} MB"
+            )

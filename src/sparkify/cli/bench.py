@@ -1,10 +1,13 @@
 """Benchmark the loader (vs a bare COPY of the same bytes) and dbt on a generated dataset.
 
-    python scripts/bench.py --events 1000000
+    python scripts/bench.py --events 1000000 [3000000 ...] [--target spark]
 
 Prints records/s, MB/s and peak RSS for load_raw.py and for a bare COPY into a
 one-column jsonb table, their ratio, and dbt build / full-refresh / incremental times.
-The dataset and dbt's output go to PROJECT/.bench/ (git-ignored).
+With --target spark, the Spark landing and the same dbt steps on the project's Spark
+master follow on the same dataset, then a table of both engines side by side. Several
+--events values run one after the other. The datasets and dbt's output go to
+PROJECT/.bench/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sparkify.checks import bench
 from sparkify.checks.project import Project
 from sparkify.cli import ArgumentParser, run_command
 from sparkify.db import ensure_database
+from sparkify.errors import UsageError
 from sparkify.settings import connection_settings
 
 PROGRAM = "bench.py"
@@ -24,7 +28,15 @@ PROGRAM = "bench.py"
 
 def main(argv: list[str] | None = None) -> int:
     parser = ArgumentParser(prog=PROGRAM, description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument(
+        "--events", type=int, nargs="+", default=[1_000_000], help="events (default: 1000000)"
+    )
+    parser.add_argument(
+        "--target",
+        choices=("postgres", "spark"),
+        default="postgres",
+        help="spark: Spark beside Postgres (default: Postgres only)",
+    )
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--skip-dbt", action="store_true", help="benchmark the loader only")
     parser.add_argument(
@@ -38,14 +50,29 @@ def main(argv: list[str] | None = None) -> int:
     if args.bare_copy:
         bench.bare_copy(server, args.bare_copy)
         return 0
-    project = Project.at(args.project_dir).root
+    project = Project.at(args.project_dir)
     ensure_database(server)
-    work = project / ".bench"
-    data_dir = work / f"events-{args.events}-days-{args.days}"
-    bench.generate_dataset(data_dir, args.events, args.days)
-    loader_db, _ = bench.bench_loader(project, server, data_dir)
-    if not args.skip_dbt:
-        bench.bench_dbt(project, loader_db, data_dir, work)
+    work = project.root / ".bench"
+    for events in args.events:
+        if events < 1:
+            raise UsageError("--events must be at least 1")
+    for events in args.events:
+        data_dir = work / f"events-{events}-days-{args.days}"
+        bench.generate_dataset(data_dir, events, args.days)
+        print(f"\n=== {events:,} events", flush=True)
+        loader_db, records, loader = bench.bench_loader(project, server, data_dir)
+        if args.skip_dbt:
+            continue
+        steps = bench.bench_dbt(project, loader_db, data_dir, work / "postgres")
+        if args.target == "spark":
+            spark_loader, spark_steps = bench.bench_spark(
+                project, data_dir, records, work / "spark"
+            )
+            bench.print_side_by_side(
+                records,
+                {"postgres": loader, "spark": spark_loader},
+                {"postgres": steps, "spark": spark_steps},
+            )
     return 0
 
 

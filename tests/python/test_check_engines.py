@@ -10,6 +10,8 @@ model and column. The whole check then runs on two Postgres builds of generated 
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -303,3 +305,36 @@ def test_bad_options_are_one_line(pg_settings: ConnectionSettings, args: list[st
     assert result.returncode != 0
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- the benchmark's memory figures (the Spark side of `bench.py --target spark`) ---
+
+CHILD_HOLDING = """
+import subprocess, sys, time
+held = bytearray({own} * 2**20)
+child = subprocess.Popen([sys.executable, "-c",
+    "import time; held = bytearray({child} * 2**20); time.sleep(1.5)"])
+child.wait()
+"""
+
+
+def test_bench_measures_the_whole_process_tree(tmp_path: Path):
+    from sparkify.checks import bench
+
+    command = [sys.executable, "-c", CHILD_HOLDING.format(own=30, child=120)]
+    step = bench.measure("tree", command, dict(os.environ), tmp_path, spark=True)
+    assert step.peak_rss_mb >= 120  # the largest of the process and the child it waited for
+    assert step.tree_rss_mb >= 150  # both at once: only the sampled tree sees that
+    assert step.tree_rss_mb > step.peak_rss_mb + 20
+    assert step.tree_rss_mb < 400
+    with pytest.raises(engines.CheckFailed, match=r"failed \(exit 3\)"):
+        bench.measure("fails", [sys.executable, "-c", "exit(3)"], dict(os.environ), tmp_path)
+
+
+def test_descendants_of_spark_workers_count_without_the_workers_themselves():
+    from sparkify.checks.bench import descendants_rss
+
+    table = [(1, 0, 10), (2, 1, 100), (3, 2, 1000), (4, 2, 10_000), (5, 1, 100_000)]
+    assert descendants_rss({2}, table, own=False) == 11_000
+    assert descendants_rss({2}, table, own=True) == 11_100
+    assert descendants_rss({2, 5}, table, own=False) == 11_000

@@ -118,10 +118,10 @@ class RssSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.workers = pid, workers
         self.tree_peak = self.workers_peak = 0
-        self._stop = threading.Event()
+        self._done = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.wait(SAMPLE_SECONDS):
+        while not self._done.wait(SAMPLE_SECONDS):
             self.sample()
 
     def sample(self) -> None:
@@ -133,7 +133,7 @@ class RssSampler(threading.Thread):
             )
 
     def stop(self) -> None:
-        self._stop.set()
+        self._done.set()
         self.join()
 
 

@@ -6,7 +6,9 @@ tests fail with the setup message: integration tests are never skipped silently.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +22,7 @@ import pytest
 
 from sparkify.db import create_database, drop_database, ensure_database
 from sparkify.errors import SparkifyError
+from sparkify.loader.results import RunSummary
 from sparkify.pgbinaries import find_server_binaries
 from sparkify.settings import ConnectionSettings, connection_settings
 
@@ -140,3 +143,131 @@ def warehouse(
     run_dbt(env, "build")
     yield settings, env
     drop_database(pg_settings, settings.database)
+
+
+# --- the engines the loader lands in ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def spark_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Spark settings of the test run's own: a state dir (warehouse, metastore) in tmp.
+
+    SPARK_MASTER is kept when set (CI: the local standalone cluster); otherwise
+    local[2]. Java or pyspark missing fails the tests with the setup message.
+    """
+    env = dict(os.environ)
+    env["SPARKIFY_SPARK_DIR"] = str(tmp_path_factory.mktemp("spark"))
+    env.setdefault("SPARK_MASTER", "local[2]")
+    return env
+
+
+@pytest.fixture(scope="session")
+def spark(spark_env: dict[str, str]) -> Iterator[object]:
+    """ONE SparkSession for the whole test run (a JVM per test would cost minutes)."""
+    from sparkify.loader.spark.run import check_can_start
+    from sparkify.spark.session import spark_session
+    from sparkify.spark.settings import spark_settings
+
+    settings = spark_settings(spark_env)
+    try:
+        check_can_start(settings)
+        session = spark_session(settings, "sparkify-tests")
+        active = session.__enter__()
+    except SparkifyError as exc:
+        pytest.fail(f"cannot start Spark for the tests: {exc}", pytrace=False)
+    try:
+        yield active
+    finally:
+        session.__exit__(None, None, None)
+
+
+class Engine:
+    """The loader and a reader of one engine's raw schema, so one test runs on both."""
+
+    name = ""
+    schema = ""
+
+    def load(self, data_dir: Path) -> RunSummary:
+        raise NotImplementedError
+
+    def fetch(self, query: str, *params: object) -> list[tuple]:
+        """Rows of a query; "{s}" is the schema, "{json:f}" the text of record field f."""
+        raise NotImplementedError
+
+    def counts(self) -> dict[str, int]:
+        tables = ("song_data", "log_data", "rejected_records", "loaded_files")
+        return {t: self.fetch(f"select count(*) from {{s}}.{t}")[0][0] for t in tables}
+
+    def rejects(self) -> list[tuple]:
+        return self.fetch(
+            "select source_file, source_line, reason from {s}.rejected_records "
+            "order by source_file, source_line"
+        )
+
+    @staticmethod
+    def record(value: object) -> object:
+        """A stored record as Python: jsonb arrives parsed, Spark's string does not."""
+        return json.loads(value) if isinstance(value, str) else value
+
+
+class PostgresEngine(Engine):
+    name = "postgres"
+
+    def __init__(self, settings: ConnectionSettings, conn: psycopg.Connection, schema: str):
+        self.settings, self.conn, self.schema = settings, conn, schema
+
+    def load(self, data_dir: Path) -> RunSummary:
+        from sparkify.loader import load_data_dir
+
+        return load_data_dir(self.settings, data_dir, self.schema)
+
+    def fetch(self, query: str, *params: object) -> list[tuple]:
+        query = re.sub(r"\{json:(\w+)\}", r"record->>'\1'", query)
+        query = query.replace("{s}", f'"{self.schema}"').replace("?", "%s")
+        return self.conn.execute(query, list(params)).fetchall()
+
+
+class SparkEngine(Engine):
+    name = "spark"
+
+    def __init__(self, session: object, env: dict[str, str], schema: str):
+        self.spark, self.env, self.schema = session, env, schema
+
+    def load(self, data_dir: Path) -> RunSummary:
+        from sparkify.loader.spark.run import load_data_dir
+        from sparkify.spark.settings import spark_settings
+
+        settings = spark_settings(self.env)
+        return load_data_dir(data_dir, self.schema, False, settings, spark=self.spark)
+
+    def fetch(self, query: str, *params: object) -> list[tuple]:
+        query = re.sub(r"\{json:(\w+)\}", r"get_json_object(record, '$.\1')", query)
+        query = query.replace("{s}", f"`{self.schema}`")
+        rows = self.spark.sql(query, args=list(params) or None).collect()  # type: ignore[attr-defined]
+        return [tuple(bytes(v) if isinstance(v, bytearray) else v for v in row) for row in rows]
+
+    def visible(self, table: str) -> int:
+        """Rows the visibility rule shows: those of registered file versions only."""
+        rejects = table == "rejected_records"
+        file_column, id_column = ("source_file", "load_id") if rejects else ("_source", "_load_id")
+        file_column = "source_file" if rejects else "_source_file"
+        return self.fetch(
+            f"select count(*) from {{s}}.{table} t left semi join {{s}}.loaded_files f "
+            f"on t.{file_column} = f.source_file and t.{id_column} = f.load_id"
+        )[0][0]
+
+
+@pytest.fixture(params=["postgres", "spark"])
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The loader on each engine, into a raw schema (Spark: database) of the test's own."""
+    if request.param == "postgres":
+        yield PostgresEngine(
+            request.getfixturevalue("pg_settings"),
+            request.getfixturevalue("db"),
+            request.getfixturevalue("schema"),
+        )
+        return
+    session = request.getfixturevalue("spark")
+    name = f"raw_{uuid.uuid4().hex[:10]}"
+    yield SparkEngine(session, request.getfixturevalue("spark_env"), name)
+    session.sql(f"drop database if exists `{name}` cascade")  # type: ignore[attr-defined]

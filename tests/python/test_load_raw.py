@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import REPO_ROOT, run_script
+from conftest import REPO_ROOT, Engine, run_script
 
 from sparkify.errors import LoadIntegrityError, SparkifyError
 from sparkify.loader import files, load_data_dir
@@ -121,32 +121,28 @@ def rejects(db: psycopg.Connection, schema: str) -> list[tuple]:
 
 
 def test_real_dataset_lands_whole_and_a_rerun_changes_nothing(
-    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, real_data: Path
+    engine: Engine, real_data: Path
 ) -> None:
-    load_data_dir(pg_settings, real_data, schema)
-    assert counts(db, schema) == holding(song_data=71, log_data=8056, loaded_files=101)
-    nextsong = db.execute(
-        f"""select count(*) from "{schema}".log_data where record->>'page' = 'NextSong'"""
-    ).fetchone()[0]
-    assert nextsong == 6820
-    lineage = (
-        f'select _source_file, _source_line, _loaded_at from "{schema}".log_data order by 1, 2'
-    )
-    before = db.execute(lineage).fetchall()
+    engine.load(real_data)
+    assert engine.counts() == holding(song_data=71, log_data=8056, loaded_files=101)
+    nextsong = engine.fetch("select count(*) from {s}.log_data where {json:page} = 'NextSong'")
+    assert nextsong[0][0] == 6820
+    lineage = "select _source_file, _source_line, _loaded_at from {s}.log_data order by 1, 2"
+    before = engine.fetch(lineage)
     assert before[0][:2] == ("log_data/2018/11/2018-11-01-events.json", 1)
 
-    second = load_data_dir(pg_settings, real_data, schema)
+    second = engine.load(real_data)
     assert (second.count("skipped"), second.records_loaded) == (101, 0)
-    assert db.execute(lineage).fetchall() == before  # not even _loaded_at moved
-    runs = db.execute(
-        f'select status, files_loaded, files_skipped, records_loaded from "{schema}".load_runs '
+    assert engine.fetch(lineage) == before  # not even _loaded_at moved
+    runs = engine.fetch(
+        "select status, files_loaded, files_skipped, records_loaded from {s}.load_runs "
         "order by load_id"
-    ).fetchall()
+    )
     assert runs == [("completed", 101, 0, 8056 + 71), ("completed", 0, 101, 0)]
 
 
 def test_bad_lines_are_rejected_with_reasons_and_good_ones_kept(
-    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+    engine: Engine, tmp_path: Path
 ) -> None:
     day = "log_data/2018/11/2018-11-02-events.json"
     content = b"\r\n".join(
@@ -164,10 +160,10 @@ def test_bad_lines_are_rejected_with_reasons_and_good_ones_kept(
     )
     write(tmp_path, day, content)
     write(tmp_path, "log_data/2018/11/2018-11-03-events.json", b"")  # empty file
-    summary = load_data_dir(pg_settings, tmp_path, schema)
+    summary = engine.load(tmp_path)
 
-    assert counts(db, schema) == holding(log_data=2, rejected_records=6, loaded_files=2)
-    assert rejects(db, schema) == [
+    assert engine.counts() == holding(log_data=2, rejected_records=6, loaded_files=2)
+    assert engine.rejects() == [
         (
             day,
             2,
@@ -179,89 +175,70 @@ def test_bad_lines_are_rejected_with_reasons_and_good_ones_kept(
         (day, 6, "not valid UTF-8 (byte 14 of the record)"),
         (day, 9, "invalid JSON: Unterminated string starting at (line 1, column 19)"),
     ]
-    raw = db.execute(
-        f"""select raw_text, raw_bytes from "{schema}".rejected_records where source_line = 6"""
-    ).fetchone()
-    assert raw == ('{"page": "caf\\xe9", "ts": 5}', b'{"page": "caf\xe9", "ts": 5}')
-    files = db.execute(
-        f"select source_file, records_loaded, records_rejected, blank_lines, file_bytes "
-        f'from "{schema}".loaded_files order by 1'
-    ).fetchall()
+    raw = engine.fetch("select raw_text, raw_bytes from {s}.rejected_records where source_line = 6")
+    assert raw == [('{"page": "caf\\xe9", "ts": 5}', b'{"page": "caf\xe9", "ts": 5}')]
+    files = engine.fetch(
+        "select source_file, records_loaded, records_rejected, blank_lines, file_bytes "
+        "from {s}.loaded_files order by 1"
+    )
     assert files == [
         (day, 2, 6, 1, len(content)),
         ("log_data/2018/11/2018-11-03-events.json", 0, 0, 0, 0),
     ]
     assert (summary.records_loaded, summary.records_rejected, summary.blank_lines) == (2, 6, 1)
-    lines = db.execute(f'select _source_line from "{schema}".log_data order by 1').fetchall()
+    lines = engine.fetch("select _source_line from {s}.log_data order by 1")
     assert lines == [(1,), (8,)]
 
 
-def test_song_files_pretty_printed_or_not_one_record_each(
-    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
-) -> None:
+def test_song_files_pretty_printed_or_not_one_record_each(engine: Engine, tmp_path: Path) -> None:
     pretty = json.dumps(SONG, indent=4).encode()
     write(tmp_path, "song_data/A/A/A/TRAAAAW128F429D538.json", pretty)
     write(tmp_path, "song_data/A/A/B/TRAABJL12903CDCF1A.json", line(SONG) + b"\n" + line(SONG))
     write(tmp_path, "song_data/A/A/C/TRAACCG128F92E8A55.json", b"[" + line(SONG) + b"]")
     write(tmp_path, "song_data/notes.txt", b"ignored: not *.json")
-    load_data_dir(pg_settings, tmp_path, schema)
+    engine.load(tmp_path)
 
-    stored = db.execute(f'select record, _source_line from "{schema}".song_data').fetchall()
-    assert stored == [(SONG, 1)]
-    assert [r[2] for r in rejects(db, schema)] == [
+    stored = engine.fetch("select record, _source_line from {s}.song_data")
+    assert [(engine.record(record), number) for record, number in stored] == [(SONG, 1)]
+    assert [r[2] for r in engine.rejects()] == [
         "invalid JSON: Extra data (line 2, column 1)",
         "expected a JSON object, got array",
     ]
 
 
-def test_strings_round_trip_exactly_and_file_names_are_data(
-    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
-) -> None:
+def test_strings_round_trip_exactly_and_file_names_are_data(engine: Engine, tmp_path: Path) -> None:
     tricky = 'it\'s "quoted"\\ back\\slash\ttab \\N \\. \n newline 🎵 Ana Cañas'
     name = "log_data/x'; drop table raw.log_data; --.json"
     write(tmp_path, name, line(event(0, song=tricky, artist="\\.")) + b"\n")
-    load_data_dir(pg_settings, tmp_path, schema)
+    engine.load(tmp_path)
 
-    row = db.execute(
-        f"""select record->>'song', record->>'artist', _source_file from "{schema}".log_data"""
-    ).fetchone()
-    assert row == (tricky, "\\.", name)
+    row = engine.fetch("select {json:song}, {json:artist}, _source_file from {s}.log_data")
+    assert row == [(tricky, "\\.", name)]
 
 
-def test_a_changed_file_replaces_its_rows_and_rejects(
-    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
-) -> None:
+def test_a_changed_file_replaces_its_rows_and_rejects(engine: Engine, tmp_path: Path) -> None:
     day = "log_data/2018/11/2018-11-04-events.json"
     other = "log_data/2018/11/2018-11-05-events.json"
     write(tmp_path, day, b"\n".join([line(event(0)), line(event(1)), b"{bad"]))
     write(tmp_path, other, line(event(9)))
-    load_data_dir(pg_settings, tmp_path, schema)
-    other_before = db.execute(
-        f'select _loaded_at from "{schema}".log_data where _source_file = %s', [other]
-    ).fetchall()
+    engine.load(tmp_path)
+    loaded_at = "select _loaded_at from {s}.log_data where _source_file = ?"
+    other_before = engine.fetch(loaded_at, other)
 
     write(tmp_path, day, line(event(5)) + b"\n")
-    summary = load_data_dir(pg_settings, tmp_path, schema)
+    summary = engine.load(tmp_path)
 
     assert (summary.count("replaced"), summary.count("skipped")) == (1, 1)
-    items = db.execute(
-        f"""select (record->>'itemInSession')::int from "{schema}".log_data
-        where _source_file = %s""",
-        [day],
-    ).fetchall()
-    assert items == [(5,)]  # no duplicates, no leftovers
-    assert rejects(db, schema) == []
-    assert (
-        db.execute(
-            f'select _loaded_at from "{schema}".log_data where _source_file = %s', [other]
-        ).fetchall()
-        == other_before
+    items = engine.fetch(
+        "select cast({json:itemInSession} as int) from {s}.log_data where _source_file = ?", day
     )
-    sha = db.execute(
-        f'select file_sha256, records_loaded from "{schema}".loaded_files where source_file = %s',
-        [day],
-    ).fetchone()
-    assert sha[1] == 1 and len(sha[0]) == 64
+    assert items == [(5,)]  # no duplicates, no leftovers
+    assert engine.rejects() == []
+    assert engine.fetch(loaded_at, other) == other_before
+    sha = engine.fetch(
+        "select file_sha256, records_loaded from {s}.loaded_files where source_file = ?", day
+    )
+    assert sha[0][1] == 1 and len(sha[0][0]) == 64
 
 
 def test_an_interrupted_run_leaves_files_whole_and_the_next_run_finishes(
@@ -373,14 +350,13 @@ def test_strict_exits_non_zero_on_rejects(
     assert "1 record(s) rejected (--strict)" in result.stderr
 
 
-def test_the_data_sample_loads_without_rejects(
-    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
-) -> None:
+def test_the_data_sample_loads_without_rejects(engine: Engine, tmp_path: Path) -> None:
     sample = REPO_ROOT / "data"
     copy = shutil.copytree(sample, tmp_path / "data")
-    summary = load_data_dir(pg_settings, copy, schema)
+    summary = engine.load(copy)
     assert summary.records_rejected == 0
-    assert counts(db, schema)["log_data"] > 1000
+    assert engine.counts()["log_data"] == summary.records_loaded - engine.counts()["song_data"]
+    assert engine.counts()["log_data"] > 1000
 
 
 def test_losing_the_database_mid_run_is_one_line(
@@ -409,24 +385,27 @@ def test_losing_the_database_mid_run_is_one_line(
 
 
 def test_song_files_load_in_batches_and_a_changed_one_is_replaced(
-    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+    engine: Engine, tmp_path: Path
 ) -> None:
     for n in range(7):
         write(tmp_path, f"song_data/A/B/C/TRABC{n:013d}.json", line({**SONG, "song_id": f"S{n}"}))
     (tmp_path / "song_data/A/B/C/TRABCbroken.json").symlink_to(tmp_path / "gone.json")
-    first = load_data_dir(pg_settings, tmp_path, schema)
+    first = engine.load(tmp_path)
     assert (first.count("loaded"), first.count("failed")) == (7, 1)
+    assert first.failures[0].error == (
+        "cannot read song_data/A/B/C/TRABCbroken.json: No such file or directory"
+    )
 
     write(tmp_path, "song_data/A/B/C/TRABC0000000000003.json", b'{"song_id": 3}')
-    second = load_data_dir(pg_settings, tmp_path, schema)
+    second = engine.load(tmp_path)
     assert (second.count("replaced"), second.count("skipped")) == (1, 6)
-    ids = db.execute(f"""select record->>'song_id' from "{schema}".song_data order by 1""")
-    assert [row[0] for row in ids.fetchall()] == ["S0", "S1", "S2", "S4", "S5", "S6"]
-    assert [r[1:] for r in rejects(db, schema)] == [(1, "song_id: expected string, got number 3")]
-    files = db.execute(
-        f'select count(*), sum(records_loaded), sum(records_rejected) from "{schema}".loaded_files'
-    ).fetchone()
-    assert files == (7, 6, 1)
+    ids = engine.fetch("select {json:song_id} from {s}.song_data order by 1")
+    assert [row[0] for row in ids] == ["S0", "S1", "S2", "S4", "S5", "S6"]
+    assert [r[1:] for r in engine.rejects()] == [(1, "song_id: expected string, got number 3")]
+    files = engine.fetch(
+        "select count(*), sum(records_loaded), sum(records_rejected) from {s}.loaded_files"
+    )
+    assert files == [(7, 6, 1)]
 
 
 def test_discovery_walks_links_once_and_never_skips_an_unreadable_directory(

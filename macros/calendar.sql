@@ -187,3 +187,27 @@
     {#- unix_micros: microseconds since the epoch, exact (a bigint). -#}
     ((unix_micros({{ end_at }}) - unix_micros({{ start_at }})) / 1000000)
 {%- endmacro %}
+
+{#-
+    `value` (a date or a timestamp) moved by `days` days (an integer, negative
+    to go back). A timestamp stays a timestamp; a date may become a timestamp
+    at midnight (Postgres), so cast it back to date where a date is needed.
+    Replaces dbt.dateadd, which needs spark_utils on Spark.
+-#}
+{% macro add_days(value, days) -%}
+    {{ return(adapter.dispatch('add_days', 'sparkify')(value, days)) }}
+{%- endmacro %}
+
+{% macro default__add_days(value, days) -%}
+    {{ exceptions.raise_compiler_error(
+        "add_days is not implemented for adapter " ~ adapter.type()
+    ) }}
+{%- endmacro %}
+
+{% macro postgres__add_days(value, days) -%}
+    ({{ value }} + ({{ days }}) * interval '1 day')
+{%- endmacro %}
+
+{% macro spark__add_days(value, days) -%}
+    ({{ value }} + make_interval(0, 0, 0, {{ days }}))
+{%- endmacro %}

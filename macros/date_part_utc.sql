@@ -15,6 +15,12 @@
     cast(extract({{ part }} from {{ column }} at time zone 'UTC') as integer)
 {%- endmacro %}
 
+{% macro spark__date_part_utc(part, column) -%}
+    {#- Spark timestamps are instants shown in the session time zone, which
+        the project's profile sets to UTC; `week` is the ISO week here too. -#}
+    cast(extract({{ part }} from from_utc_timestamp({{ column }}, 'UTC')) as int)
+{%- endmacro %}
+
 {#- The calendar date of a timestamp with time zone, on the UTC clock. -#}
 {% macro utc_date(column) -%}
     {{ return(adapter.dispatch('utc_date', 'sparkify')(column)) }}
@@ -26,4 +32,9 @@
 
 {% macro postgres__utc_date(column) -%}
     cast({{ column }} at time zone 'UTC' as date)
+{%- endmacro %}
+
+{% macro spark__utc_date(column) -%}
+    {#- On the session time zone's clock, UTC in the project's profile. -#}
+    cast({{ column }} as date)
 {%- endmacro %}

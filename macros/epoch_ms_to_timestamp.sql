@@ -21,3 +21,9 @@
         + cast({{ column }} as numeric) * interval '1 millisecond'
     )
 {%- endmacro %}
+
+{% macro spark__epoch_ms_to_timestamp(column) -%}
+    {#- Through microseconds, so a fraction of a millisecond is kept as on
+        Postgres (whose timestamps also stop at microseconds). -#}
+    timestamp_micros(cast(cast({{ column }} as decimal(38,3)) * 1000 as bigint))
+{%- endmacro %}

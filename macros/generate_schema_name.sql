@@ -1,18 +1,32 @@
 {#-
-    Use a model's custom schema name as-is (`staging`, `intermediate`, `marts`)
-    instead of dbt's default `<target_schema>_<custom_schema>`; models without
-    one land in the target's schema. Every layer thus has one stable, readable
-    schema; give each developer or CI run its own database to keep them apart.
+    Schema names per target, as dbt recommends, so that two people or two CI
+    runs sharing one warehouse or Spark cluster never write into each other's
+    schemas:
+
+    - the default target schema, `analytics` (profiles.yml.example's dev and
+      spark outputs): a model's custom schema as-is, `staging`,
+      `intermediate`, `marts`, one stable, readable schema per layer;
+    - any other target schema (e.g. `SPARKIFY_SPARK_SCHEMA=ci_123`): the layer
+      prefixed by it, `ci_123_staging`, `ci_123_intermediate`, `ci_123_marts`;
+    - models without a custom schema land in the target schema itself.
+
+    The raw landing schema (var `raw_schema`) is the loader's, not dbt's.
 -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
+
+    {%- set shared_default = 'analytics' -%}
 
     {%- if custom_schema_name is none -%}
 
         {{ target.schema }}
 
-    {%- else -%}
+    {%- elif target.schema == shared_default -%}
 
         {{ custom_schema_name | trim }}
+
+    {%- else -%}
+
+        {{ target.schema }}_{{ custom_schema_name | trim }}
 
     {%- endif -%}
 

@@ -13,3 +13,8 @@
 {% macro postgres__json_text(column, key) -%}
     ({{ column }} ->> '{{ key }}')
 {%- endmacro %}
+
+{% macro spark__json_text(column, key) -%}
+    {#- `record` is the JSON text on Spark; a JSON null gives null. -#}
+    get_json_object({{ column }}, '$.{{ key }}')
+{%- endmacro %}

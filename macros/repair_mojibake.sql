@@ -25,9 +25,40 @@
 {%- endmacro %}
 
 {% macro _postgres__repair_mojibake_once(column) -%}
+    case
+        when
+            {{ column }} ~ '{{ sparkify._utf8_as_latin1_pattern() }}'
+            and {{ column }} ~ '[\u0080-\u00ff]'
+            then convert_from(convert_to({{ column }}, 'LATIN1'), 'UTF8')
+        else {{ column }}
+    end
+{%- endmacro %}
+
+{% macro spark__repair_mojibake(column) -%}
+    {{ sparkify._spark__repair_mojibake_once(
+        sparkify._spark__repair_mojibake_once(column)
+    ) }}
+{%- endmacro %}
+
+{% macro _spark__repair_mojibake_once(column) -%}
+    {#- The same guard as on Postgres (Spark's string literals turn \uXXXX
+        into the character, Java's regular expressions take the rest as is):
+        decode(encode(...)) raises on text that is not mojibake. -#}
+    case
+        when
+            {{ column }} rlike '{{ sparkify._utf8_as_latin1_pattern() }}'
+            and {{ column }} rlike '[\u0080-\u00ff]'
+            then decode(encode({{ column }}, 'ISO-8859-1'), 'UTF-8')
+        else {{ column }}
+    end
+{%- endmacro %}
+
+{#- A regular expression (Postgres and Java alike) matching the text whose
+    characters, read as Latin-1 bytes, are well-formed UTF-8. -#}
+{% macro _utf8_as_latin1_pattern() -%}
     {#- Well-formed UTF-8 byte sequences, one code point per alternative,
         written as the Latin-1 characters that stand for those bytes. -#}
-    {%- set utf8_as_latin1 = (
+    {%- set pattern = (
         "^([\\u0001-\\u007f]"
         ~ "|[\\u00c2-\\u00df][\\u0080-\\u00bf]"
         ~ "|\\u00e0[\\u00a0-\\u00bf][\\u0080-\\u00bf]"
@@ -37,11 +68,5 @@
         ~ "|[\\u00f1-\\u00f3][\\u0080-\\u00bf]{3}"
         ~ "|\\u00f4[\\u0080-\\u008f][\\u0080-\\u00bf]{2})*$"
     ) -%}
-    case
-        when
-            {{ column }} ~ '{{ utf8_as_latin1 }}'
-            and {{ column }} ~ '[\u0080-\u00ff]'
-            then convert_from(convert_to({{ column }}, 'LATIN1'), 'UTF8')
-        else {{ column }}
-    end
+    {{- pattern -}}
 {%- endmacro %}

@@ -92,9 +92,9 @@ final as (
         cast(days_in_period as integer) as days_in_period,
         cast(plays as integer) as plays,
         cast(listeners as integer) as listeners,
-        cast(plays as numeric) / days_in_period as plays_per_day,
-        cast(daily_listeners as numeric) / days_in_period as listeners_per_day,
-        cast(plays as numeric) / nullif(all_plays, 0) as share_of_plays
+        cast(plays as {{ exact_numeric_type() }}) / days_in_period as plays_per_day,
+        cast(daily_listeners as {{ exact_numeric_type() }}) / days_in_period as listeners_per_day,
+        cast(plays as {{ exact_numeric_type() }}) / nullif(all_plays, 0) as share_of_plays
     from periods
 
 )

@@ -109,10 +109,10 @@ item_weeks as (
         {% for column in item_columns -%}
             weekly.{{ column }},
         {% endfor -%}
-        cast({{ dbt.dateadd('day', 7, 'weekly.week_start') }} as date) as week_start
+        cast({{ add_days('weekly.week_start', 7) }} as date) as week_start
     from weekly
     cross join week_span
-    where {{ dbt.dateadd('day', 7, 'weekly.week_start') }} <= week_span.last_week_start
+    where {{ add_days('weekly.week_start', 7) }} <= week_span.last_week_start
 
 ),
 
@@ -180,7 +180,7 @@ weekly_compared as (
                 this_week.{{ column }} = last_week.{{ column }} and
             {% endfor -%}
             last_week.week_start
-            = cast({{ dbt.dateadd('day', -7, 'this_week.week_start') }} as date)
+            = cast({{ add_days('this_week.week_start', -7) }} as date)
 
 ),
 

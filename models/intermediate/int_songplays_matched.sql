@@ -67,6 +67,7 @@ matched as (
         plays.length_seconds,
         plays._source_file,
         plays._file_sha256,
+        plays._load_id,
         plays._loaded_at
 
     from plays

@@ -70,9 +70,9 @@ final as (
         -- six days average over the days the data has.
         cast(
             avg(plays) over (order by date_day rows between 6 preceding and current row)
-            as numeric
+            as {{ exact_numeric_type() }}
         ) as plays_7_day_average,
-        cast(plays as numeric) / nullif(all_plays, 0) as share_of_plays
+        cast(plays as {{ exact_numeric_type() }}) / nullif(all_plays, 0) as share_of_plays
     from calendar_daily
 
 )

@@ -72,18 +72,18 @@ final as (
         cast(coalesce(current_users.current_users, 0) as integer) as current_users,
         cast(coalesce(level_plays.listening_users, 0) as integer) as listening_users,
         cast(coalesce(level_plays.plays, 0) as integer) as plays,
-        cast(coalesce(level_plays.listening_seconds, 0) as numeric) as listening_seconds,
+        cast(coalesce(level_plays.listening_seconds, 0) as {{ exact_numeric_type() }}) as listening_seconds,
         cast(coalesce(switches.users_switched_to, 0) as integer) as users_switched_to,
         cast(coalesce(switches.users_switched_from, 0) as integer) as users_switched_from,
         coalesce(current_users.current_users, 0)
-        / cast(sum(current_users.current_users) over () as numeric) as share_of_current_users,
+        / cast(sum(current_users.current_users) over () as {{ exact_numeric_type() }}) as share_of_current_users,
         coalesce(level_plays.plays, 0)
-        / cast(sum(level_plays.plays) over () as numeric) as share_of_plays,
-        cast(level_plays.listening_seconds as numeric)
+        / cast(sum(level_plays.plays) over () as {{ exact_numeric_type() }}) as share_of_plays,
+        cast(level_plays.listening_seconds as {{ exact_numeric_type() }})
         / nullif(level_plays.listening_users, 0) as listening_seconds_per_user,
-        cast(level_plays.listening_seconds as numeric) / 3600
+        cast(level_plays.listening_seconds as {{ exact_numeric_type() }}) / 3600
         / nullif(level_plays.listening_users, 0) as listening_hours_per_user,
-        cast(level_plays.plays as numeric)
+        cast(level_plays.plays as {{ exact_numeric_type() }})
         / nullif(level_plays.listening_users, 0) as plays_per_user
     from levels
     left join current_users

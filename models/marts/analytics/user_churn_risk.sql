@@ -44,9 +44,9 @@ windowed_plays as (
         songplays.start_time,
         songplays.length_seconds,
         case
-            when songplays.start_time > {{ dbt.dateadd('day', -7, 'data_end.data_end_at') }}
+            when songplays.start_time > {{ add_days('data_end.data_end_at', -7) }}
                 then 'last_7_days'
-            when songplays.start_time > {{ dbt.dateadd('day', -14, 'data_end.data_end_at') }}
+            when songplays.start_time > {{ add_days('data_end.data_end_at', -14) }}
                 then 'previous_7_days'
         end as play_window
     from songplays
@@ -150,8 +150,8 @@ final as (
         cast(plays_last_7_days as integer) as plays_last_7_days,
         cast(plays_previous_7_days as integer) as plays_previous_7_days,
         cast(plays_last_7_days - plays_previous_7_days as integer) as plays_change,
-        cast(listening_seconds_last_7_days as numeric) as listening_seconds_last_7_days,
-        cast(listening_seconds_previous_7_days as numeric) as listening_seconds_previous_7_days,
+        cast(listening_seconds_last_7_days as {{ exact_numeric_type() }}) as listening_seconds_last_7_days,
+        cast(listening_seconds_previous_7_days as {{ exact_numeric_type() }}) as listening_seconds_previous_7_days,
         visited_cancellation_confirmation,
         visited_submit_downgrade,
         churn_risk_reason,

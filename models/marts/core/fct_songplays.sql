@@ -1,11 +1,16 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='songplay_id',
+        incremental_strategy=incremental_by_load_strategy(),
+        unique_key=incremental_by_load_unique_key('songplay_id'),
+        partition_by=incremental_by_load_partition_by(),
+        file_format='parquet',
         on_schema_change='fail',
         pre_hook=[
             "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}"
+        ],
+        post_hook=[
+            "{{ drop_unregistered_partitions(ref('int_songplays_matched'), ref('stg_sparkify__loaded_files')) }}"
         ],
         indexes=[
             {'columns': ['_loaded_at']},
@@ -15,6 +20,14 @@
         ],
     )
 }}
+
+{#- A newer song catalogue than the last run's: every play is redone. -#}
+{% set catalogue_is_newer %}
+    (select catalogue.loaded_at from catalogue) > (
+        select coalesce(max(this_run._catalogue_loaded_at), {{ earliest_timestamp() }})
+        from {{ this }} as this_run
+    )
+{% endset %}
 
 with
 
@@ -29,27 +42,17 @@ catalogue as (
 songplays as (
 
     select * from {{ ref('int_songplays_matched') }}
-    {% if is_incremental() %}
-        -- New loads only: plays of files loaded since the last run, including
-        -- new versions of replaced files (their old rows went in the pre-hook).
-        -- An empty fact (no plays yet) takes everything, and so does a run after
-        -- the catalogue changed, since any play may then match another song.
-        where
-            _loaded_at > (
-                select
-                    coalesce(
-                        max(this_run._loaded_at), {{ earliest_timestamp() }}
-                    ) as last_loaded_at
-                from {{ this }} as this_run
-            )
-            or (select catalogue.loaded_at from catalogue) > (
-                select
-                    coalesce(
-                        max(this_run._catalogue_loaded_at), {{ earliest_timestamp() }}
-                    ) as last_catalogue
-                from {{ this }} as this_run
-            )
-    {% endif %}
+    -- An incremental run's batch (macros/incremental_by_load.sql): the plays
+    -- of the loads landed since the last run (Spark: whole loads, and the
+    -- loads whose replaced file versions must go), or every play when the
+    -- catalogue changed since, as any play may then match another song.
+    -- An empty fact takes everything.
+    where
+        {{ incremental_by_load_batch(
+            ref('int_songplays_matched'),
+            ref('stg_sparkify__loaded_files'),
+            also_redo=catalogue_is_newer
+        ) }}
 
 ),
 
@@ -71,6 +74,7 @@ final as (
         length_seconds,
         _source_file,
         _file_sha256,
+        _load_id,
         _loaded_at,
         (select catalogue.loaded_at from catalogue) as _catalogue_loaded_at
     from songplays

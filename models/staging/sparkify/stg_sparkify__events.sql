@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sparkify', 'log_data') }}
+    {{ select_registered_versions(source('sparkify', 'log_data')) }}
 
 ),
 
@@ -29,7 +29,7 @@ renamed as (
         nullif({{ json_text('record', 'method') }}, '') as http_method,
 
         -- numerics
-        cast({{ json_text('record', 'length') }} as numeric) as length_seconds,
+        cast({{ json_text('record', 'length') }} as {{ exact_numeric_type() }}) as length_seconds,
         cast({{ json_text('record', 'status') }} as integer) as http_status,
 
         -- timestamps

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sparkify', 'rejected_records') }}
+    {{ select_registered_versions(source('sparkify', 'rejected_records'), 'source_file', 'load_id') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('sparkify', 'song_data') }}
+    {{ select_registered_versions(source('sparkify', 'song_data')) }}
 
 ),
 
@@ -20,10 +20,10 @@ renamed as (
         nullif({{ json_text('record', 'artist_location') }}, '') as artist_location,
 
         -- numerics
-        cast({{ json_text('record', 'duration') }} as numeric) as duration_seconds,
+        cast({{ json_text('record', 'duration') }} as {{ exact_numeric_type() }}) as duration_seconds,
         cast({{ json_text('record', 'year') }} as integer) as release_year,
-        cast({{ json_text('record', 'artist_latitude') }} as double precision) as artist_latitude,
-        cast({{ json_text('record', 'artist_longitude') }} as double precision) as artist_longitude,
+        cast({{ json_text('record', 'artist_latitude') }} as {{ double_type() }}) as artist_latitude,
+        cast({{ json_text('record', 'artist_longitude') }} as {{ double_type() }}) as artist_longitude,
         cast({{ json_text('record', 'num_songs') }} as integer) as num_songs,
 
         -- lineage

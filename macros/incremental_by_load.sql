@@ -1,0 +1,184 @@
+{#-
+    Incremental models fed by raw files, whose rows carry the lineage of
+    their file version (`_source_file`, `_file_sha256`, `_load_id`,
+    `_loaded_at`): each run takes the loads landed since the previous run and
+    removes the rows of file versions the loader has since replaced, so the
+    model always equals a full rebuild. The model itself stays engine-neutral;
+    these macros hold each engine's way of doing it.
+
+    - Postgres: `delete+insert` on the model's unique key. The batch is the
+      rows loaded since the model's latest `_loaded_at`; a pre-hook
+      (delete_replaced_file_versions) first deletes the rows of replaced
+      versions, in the model's transaction.
+    - Spark (parquet, no delete or merge): `insert_overwrite` of whole
+      `_load_id` partitions (dynamic partition overwrite). The batch is every
+      row of each load that has rows loaded since the model's latest
+      `_loaded_at`, and of each load the model holds rows of that are no
+      longer registered (a replaced file version): rewriting such a partition
+      from the registered-only staging drops the replaced rows. A partition
+      left with no registered row at all gets no new rows, so it would not be
+      overwritten; the post-hook (drop_unregistered_partitions) drops it.
+-#}
+
+{#- The model's incremental_strategy. -#}
+{% macro incremental_by_load_strategy() -%}
+    {{ return(adapter.dispatch('incremental_by_load_strategy', 'sparkify')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_by_load_strategy() -%}
+    {{ exceptions.raise_compiler_error(
+        "incremental_by_load_strategy is not implemented for adapter " ~ adapter.type()
+    ) }}
+{%- endmacro %}
+
+{% macro postgres__incremental_by_load_strategy() -%}
+    {{ return('delete+insert') }}
+{%- endmacro %}
+
+{% macro spark__incremental_by_load_strategy() -%}
+    {{ return('insert_overwrite') }}
+{%- endmacro %}
+
+{#- The model's unique_key: `key` where rows are replaced by key, else none. -#}
+{% macro incremental_by_load_unique_key(key) -%}
+    {{ return(adapter.dispatch('incremental_by_load_unique_key', 'sparkify')(key)) }}
+{%- endmacro %}
+
+{% macro default__incremental_by_load_unique_key(key) -%}
+    {{ return(key) }}
+{%- endmacro %}
+
+{% macro spark__incremental_by_load_unique_key(key) -%}
+    {#- insert_overwrite replaces partitions, not keys. -#}
+    {{ return(none) }}
+{%- endmacro %}
+
+{#- The model's partition_by: the load id where partitions are overwritten. -#}
+{% macro incremental_by_load_partition_by() -%}
+    {{ return(adapter.dispatch('incremental_by_load_partition_by', 'sparkify')()) }}
+{%- endmacro %}
+
+{% macro default__incremental_by_load_partition_by() -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+{% macro spark__incremental_by_load_partition_by() -%}
+    {{ return(['_load_id']) }}
+{%- endmacro %}
+
+{#-
+    The condition on `batch` (the model's upstream relation, with the
+    lineage columns) that selects an incremental run's rows; `true` on a
+    full build. `also_redo` is a condition that takes every row (e.g. a newer
+    song catalogue).
+-#}
+{% macro incremental_by_load_batch(batch, loaded_files, also_redo='false') -%}
+    {%- if is_incremental() -%}
+        {{ return(adapter.dispatch('incremental_by_load_batch', 'sparkify')(
+            batch, loaded_files, also_redo
+        )) }}
+    {%- else -%}
+        {{ return('true') }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _last_loaded_at() -%}
+    (
+        select coalesce(max(this_run._loaded_at), {{ sparkify.earliest_timestamp() }})
+        from {{ this }} as this_run
+    )
+{%- endmacro %}
+
+{% macro default__incremental_by_load_batch(batch, loaded_files, also_redo) -%}
+    (
+        _loaded_at > {{ sparkify._last_loaded_at() }}
+        or {{ also_redo }}
+    )
+{%- endmacro %}
+
+{% macro spark__incremental_by_load_batch(batch, loaded_files, also_redo) -%}
+    (
+        _load_id in (
+            select new_rows._load_id
+            from {{ batch }} as new_rows
+            where new_rows._loaded_at > {{ sparkify._last_loaded_at() }}
+        )
+        or _load_id in ({{ sparkify._unregistered_load_ids(loaded_files) }})
+        or {{ also_redo }}
+    )
+{%- endmacro %}
+
+{#- The load ids of the model's rows whose file version is no longer registered. -#}
+{% macro _unregistered_load_ids(loaded_files) -%}
+    select distinct modelled._load_id
+    from {{ this }} as modelled
+    left anti join {{ loaded_files }} as registered
+        on
+            modelled._source_file = registered.source_file
+            and modelled._load_id = registered.load_id
+{%- endmacro %}
+
+{#-
+    Pre-hook: deletes the rows of file versions the loader has since
+    replaced (Postgres). When a file changes, the loader swaps its rows for
+    the new version's, under a new `_loaded_at`; the next incremental run
+    inserts the new rows, but rows of the old version that the new one no
+    longer has would linger. Only files loaded again since the last run (the
+    model's latest `_loaded_at`) can have been replaced, which keeps the
+    delete small. Runs in the model's transaction, before the new batch is
+    selected. Nothing on Spark, where the batch rewrites those partitions.
+-#}
+{% macro delete_replaced_file_versions(loaded_files) -%}
+    {%- if is_incremental() -%}
+        {{ return(adapter.dispatch('delete_replaced_file_versions', 'sparkify')(loaded_files)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__delete_replaced_file_versions(loaded_files) -%}
+
+    delete from {{ this }} as modelled
+    using {{ loaded_files }} as loaded_files
+    where
+        modelled._source_file = loaded_files.source_file
+        and modelled._file_sha256 <> loaded_files.file_sha256
+        and loaded_files.loaded_at > (
+            select max(watermark._loaded_at) from {{ this }} as watermark
+        )
+
+{%- endmacro %}
+
+{% macro spark__delete_replaced_file_versions(loaded_files) -%}
+{%- endmacro %}
+
+{#-
+    Post-hook (Spark): drops the `_load_id` partitions whose rows all belong
+    to file versions no longer registered and that have no registered row
+    in `batch` any more (every file of that load was replaced), which the
+    partition overwrite cannot empty. Nothing on Postgres.
+-#}
+{% macro drop_unregistered_partitions(batch, loaded_files) -%}
+    {%- if is_incremental() -%}
+        {{ return(adapter.dispatch('drop_unregistered_partitions', 'sparkify')(batch, loaded_files)) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__drop_unregistered_partitions(batch, loaded_files) -%}
+{%- endmacro %}
+
+{% macro spark__drop_unregistered_partitions(batch, loaded_files) -%}
+    {%- if execute -%}
+        {%- set emptied = run_query(
+            "select unregistered._load_id from ("
+            ~ sparkify._unregistered_load_ids(loaded_files)
+            ~ ") as unregistered left anti join " ~ batch ~ " as still_there"
+            ~ " on unregistered._load_id = still_there._load_id"
+        ) -%}
+        {%- set load_ids = emptied.columns[0].values() -%}
+        {%- if load_ids | length > 0 -%}
+            alter table {{ this }} drop if exists
+            {% for load_id in load_ids -%}
+                partition (_load_id = {{ load_id }}){% if not loop.last %}, {% endif %}
+            {%- endfor %}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

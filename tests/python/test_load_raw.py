@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import REPO_ROOT, Engine, run_script
+from conftest import REPO_ROOT, Engine, SparkEngine, run_script
 
 from sparkify.errors import LoadIntegrityError, SparkifyError
 from sparkify.loader import files, load_data_dir
@@ -478,3 +480,205 @@ def test_the_contracts_number_ranges_are_postgres_bigint_and_double(
     record = line(event(0, **{field: "NUMBER"})).replace(b'"NUMBER"', literal.encode())
     (parsed,) = parse_lines([record], CONTRACTS["log_data"])
     assert isinstance(parsed, Record) == postgres_takes_it, parsed
+
+
+# --- Spark only: crash safety without transactions, and the command line -----------------
+
+
+def spark_day_files(root: Path, days: range, items: int = 5) -> None:
+    for day in days:
+        rows = b"\n".join(line(event(n + 100 * day)) for n in range(items)) + b"\n{bad}\n"
+        write(root, f"log_data/2018/11/2018-11-{day:02d}-events.json", rows)
+
+
+def assert_each_file_whole(engine: SparkEngine) -> None:
+    """Through the visibility rule, every registered file shows exactly its rows."""
+    shown = dict(
+        engine.fetch(
+            "select t._source_file, count(*) from {s}.log_data t left semi join "
+            "{s}.loaded_files f on t._source_file = f.source_file and t._load_id = f.load_id "
+            "group by 1"
+        )
+    )
+    registered = engine.fetch(
+        "select source_file, records_loaded from {s}.loaded_files where source_name = 'log_data'"
+    )
+    assert {path: n for path, n in registered if n} == shown
+
+
+@pytest.mark.parametrize("step", ["partitions_added", "registered"])
+def test_a_spark_run_killed_between_its_steps_leaves_files_whole_and_the_next_run_finishes(
+    spark: object,
+    spark_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    step: str,
+) -> None:
+    from sparkify.loader.spark import run
+    from sparkify.loader.spark.storage import Store
+
+    engine = SparkEngine(spark, spark_env, f"raw_{uuid.uuid4().hex[:10]}")
+    spark_day_files(tmp_path, range(1, 2))
+    engine.load(tmp_path)
+    first_version = engine.fetch("select count(*) from {s}.log_data")[0][0]
+    spark_day_files(tmp_path, range(1, 4), items=7)  # day 1 changed, days 2 and 3 new
+
+    def crash(at: str) -> None:
+        if at == step:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "checkpoint", crash)
+    with pytest.raises(KeyboardInterrupt):
+        engine.load(tmp_path)
+    assert engine.fetch("select status from {s}.load_runs order by load_id") == [
+        ("completed",),
+        ("interrupted",),
+    ]
+    assert_each_file_whole(engine)
+    if step == "partitions_added":  # nothing registered: the old version is what shows
+        assert engine.visible("log_data") == first_version == 5
+    else:  # registered: the new versions show; the replaced rows are still stored
+        assert engine.visible("log_data") == 21
+        assert engine.counts()["log_data"] == 21 + 5
+
+    monkeypatch.undo()
+    rerun = engine.load(tmp_path)
+    done = (rerun.count("loaded") + rerun.count("replaced"), rerun.count("skipped"))
+    assert done == ((3, 0) if step == "partitions_added" else (0, 3))
+    assert engine.counts() == holding(log_data=21, rejected_records=3, loaded_files=3)
+    assert engine.visible("log_data") == 21 and engine.visible("rejected_records") == 3
+    once = engine.fetch("select _source_file, _source_line from {s}.log_data")
+    assert len(set(once)) == len(once)  # no duplicates
+    assert Store(spark, engine.schema).remove_leftovers("log_data") == []  # no orphan dirs
+    spark.sql(f"drop database `{engine.schema}` cascade")  # type: ignore[attr-defined]
+
+
+def test_a_spark_loader_killed_hard_mid_run_leaves_files_whole_and_a_rerun_loads_once(
+    spark_env: dict[str, str], tmp_path: Path
+) -> None:
+    """kill -9 of the loader and its JVM while it writes; then a fresh process finishes."""
+    data = shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    env = {**spark_env, "SPARKIFY_SPARK_DIR": str(tmp_path / "spark")}  # its own metastore
+    loader = subprocess.Popen(
+        [sys.executable, str(REPO_ROOT / "scripts/load_raw.py"), "--target", "spark",
+         "--data-dir", str(data), "--schema", "raw_kill", "--no-progress"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    written = tmp_path / "spark/warehouse/raw_kill.db/log_data"
+    deadline = time.monotonic() + 300
+    while not list(written.glob("_load_id=*/*/_SUCCESS")) and loader.poll() is None:
+        assert time.monotonic() < deadline, "the loader never wrote its log_data partition"
+        time.sleep(0.05)
+    os.killpg(loader.pid, signal.SIGKILL)
+    loader.wait(timeout=60)
+    time.sleep(2)  # the JVM's own exit
+
+    check = f"""
+import json, sys
+from pathlib import Path
+from sparkify.loader.spark.run import load_data_dir
+from sparkify.spark.session import spark_session
+from sparkify.spark.settings import spark_settings
+VISIBLE = '''select count(*) from raw_kill.{{t}} t left semi join raw_kill.loaded_files f
+  on t.{{f}} = f.source_file and t.{{i}} = f.load_id'''
+PER_FILE = '''select f.source_file, f.records_loaded, count(t._source_file) from
+  raw_kill.loaded_files f left join raw_kill.log_data t
+  on t._source_file = f.source_file and t._load_id = f.load_id
+  where f.source_name = 'log_data' group by 1, 2'''
+settings = spark_settings()
+with spark_session(settings, "check") as spark:
+    def figures():
+        per_file = [tuple(r) for r in spark.sql(PER_FILE).collect()]
+        stored = spark.table("raw_kill.log_data").count()
+        shown = spark.sql(VISIBLE.format(t="log_data", f="_source_file", i="_load_id")).first()[0]
+        return dict(per_file=per_file, stored=stored, shown=shown)
+    before = figures()
+    summary = load_data_dir(Path({str(data)!r}), "raw_kill", False, settings, spark=spark)
+    after = figures()
+    json.dump(dict(before=before, after=after, loaded=summary.records_loaded,
+                   skipped=summary.count("skipped")), sys.stdout)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    before, after = figures["before"], figures["after"]
+    assert all(loaded == shown for _, loaded, shown in before["per_file"])  # whole or absent
+    assert all(loaded == shown for _, loaded, shown in after["per_file"])
+    total = sum(loaded for _, loaded, _ in after["per_file"])
+    assert total > 1000
+    assert after["stored"] == after["shown"] == total  # exactly once, no leftovers
+    assert before["stored"] >= before["shown"]  # unregistered rows may be stored, never shown
+    registered_before = sum(loaded for _, loaded, _ in before["per_file"])
+    assert before["shown"] == registered_before
+    assert figures["loaded"] >= total - registered_before  # the rerun finished the job
+
+
+@pytest.fixture
+def spark_cli(
+    spark: object, spark_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """load_raw.py --target spark in this process, on the tests' session; yields a database."""
+    from sparkify.loader.spark import run
+
+    @contextmanager
+    def shared_session(settings: object, app_name: str) -> Iterator[object]:
+        yield spark
+
+    monkeypatch.setattr(run, "spark_session", shared_session)
+    for name, value in spark_env.items():
+        monkeypatch.setenv(name, value)
+    database = f"raw_{uuid.uuid4().hex[:10]}"
+    yield database
+    spark.sql(f"drop database if exists `{database}` cascade")  # type: ignore[attr-defined]
+
+
+def test_spark_cli_reports_unreadable_files_and_strict_rejects_like_postgres(
+    spark_cli: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sparkify.cli import load
+
+    write(tmp_path, "log_data/2018/11/2018-11-08-events.json", line(event(0)))
+    broken = tmp_path / "log_data/2018/11/2018-11-09-events.json"
+    broken.symlink_to(tmp_path / "missing.json")
+    args = ["--target", "spark", "--data-dir", str(tmp_path), "--schema", spark_cli]
+    assert load.main([*args, "--no-progress"]) == 1
+    out, err = capsys.readouterr()
+    assert "1 loaded, 0 replaced (content changed), 0 skipped (unchanged), 1 failed" in out
+    assert (
+        "load_raw.py: error: cannot read log_data/2018/11/2018-11-09-events.json: "
+        "No such file or directory"
+    ) in err
+
+    broken.unlink()
+    write(tmp_path, "log_data/2018/11/2018-11-10-events.json", line(event(0)) + b"\n{x}\n")
+    assert load.main([*args, "--strict"]) == 3
+    out, err = capsys.readouterr()
+    assert "1 loaded, 1 rejected" in out and "1 skipped" in out
+    assert "1 record(s) rejected (--strict)" in err
+
+
+@pytest.mark.parametrize(
+    ("variables", "advice"),
+    [
+        ({"SPARKIFY_SPARK_PORT": "1"}, "start it with `python scripts/spark.py start`"),
+        ({"SPARK_MASTER": "spark://127.0.0.1:1"}, "check SPARK_MASTER and that the cluster is up"),
+    ],
+)
+def test_a_spark_master_that_is_down_is_one_line(
+    real_data: Path, tmp_path: Path, variables: dict[str, str], advice: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SPARK_MASTER"}
+    env.update(variables, SPARKIFY_SPARK_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts/load_raw.py"), "--target", "spark",
+         "--data-dir", str(real_data)],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "load_raw.py: error: cannot reach the Spark master at spark://127.0.0.1:1 "
+    )
+    assert advice in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -75,10 +75,10 @@ final as (
         cast(coalesce(level_plays.listening_seconds, 0) as {{ exact_numeric_type() }}) as listening_seconds,
         cast(coalesce(switches.users_switched_to, 0) as integer) as users_switched_to,
         cast(coalesce(switches.users_switched_from, 0) as integer) as users_switched_from,
-        coalesce(current_users.current_users, 0)
-        / cast(sum(current_users.current_users) over () as {{ exact_numeric_type() }}) as share_of_current_users,
-        coalesce(level_plays.plays, 0)
-        / cast(sum(level_plays.plays) over () as {{ exact_numeric_type() }}) as share_of_plays,
+        cast(coalesce(current_users.current_users, 0) as {{ exact_numeric_type() }})
+        / sum(current_users.current_users) over () as share_of_current_users,
+        cast(coalesce(level_plays.plays, 0) as {{ exact_numeric_type() }})
+        / sum(level_plays.plays) over () as share_of_plays,
         cast(level_plays.listening_seconds as {{ exact_numeric_type() }})
         / nullif(level_plays.listening_users, 0) as listening_seconds_per_user,
         cast(level_plays.listening_seconds as {{ exact_numeric_type() }}) / 3600

@@ -20,7 +20,7 @@ level_periods as (
 final as (
 
     select
-        {{ surrogate_key(['user_id', 'valid_from']) }} as user_history_id,
+        {{ surrogate_key(['user_id', timestamp_key_text('valid_from')]) }} as user_history_id,
         user_id,
         level,
         valid_from,

@@ -1,14 +1,19 @@
-"""Prove that the incremental fct_songplays equals a full refresh.
+"""Prove that the incremental fct_songplays equals a full refresh, on Postgres or Spark.
 
-In a scratch database (created next to the one the PG* variables point at, and
-dropped afterwards), on a copy of a data directory:
+In a scratch warehouse (Postgres: a database created next to the one the PG*
+variables point at; Spark, --target spark: a state dir of its own, i.e. its own
+warehouse and metastore, on the cluster SPARK_MASTER or the local one names;
+both removed afterwards), on a copy of a data directory:
 
 1. load the song catalogue and the first half of the log files, `dbt build`;
 2. add the other log files, rewrite one already-loaded log file (some plays
    dropped, one changed) and change a catalogue song so that an already-loaded
    play now matches it; load again: the loader replaces those files' rows;
-3. `dbt build` (the fact incremental, every test run on it) and keep a copy of the fact;
-4. `dbt run --full-refresh --select fct_songplays` and compare both ways (EXCEPT ALL), and
+3. `dbt build` (the fact incremental, every test run on it);
+4. rewrite one log file loaded in step 2, catalogue unchanged, so that only the
+   replaced version's plays must go (on Spark: the `_load_id` partitions they
+   were in are rewritten); load, `dbt build` again and keep a copy of the fact;
+5. `dbt run --full-refresh --select fct_songplays` and compare both ways (EXCEPT ALL), and
    the play count with the NextSong events in the data dir.
 
 Exits 0 when the two facts are identical, 1 with the differences otherwise.
@@ -23,6 +28,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import psycopg
 from psycopg import sql
@@ -32,10 +38,11 @@ from sparkify.checks.project import Project, executable, model_seconds, run
 from sparkify.errors import CheckFailed, UsageError
 from sparkify.settings import connection_settings
 
-FACT = sql.SQL("marts.fct_songplays")
-SNAPSHOT = sql.SQL("public.fct_songplays_incremental")
+FACT = "marts.fct_songplays"
+SNAPSHOT = "fct_songplays_incremental"  # in the scratch warehouse's default schema
 
 Loader = Callable[[Path, dict[str, str]], None]
+Difference = tuple[str, tuple[object, ...]]
 
 
 def loader_from_command(command: Sequence[str], project: Project) -> Loader:
@@ -97,63 +104,164 @@ def copy_files(files: Sequence[Path], source_root: Path, target_root: Path) -> N
         shutil.copy2(file, target)
 
 
-def connect(database: str) -> psycopg.Connection:
-    """A connection to `database` on the server the PG* variables point at."""
-    return db.connect(connection_settings().with_database(database), autocommit=True)
+class Warehouse(Protocol):
+    """The scratch warehouse of one engine: where the check loads, builds and compares."""
+
+    target: str  # the dbt target
+
+    def env(self) -> dict[str, str]:
+        """Variables that point the loader and dbt at the scratch warehouse."""
+        ...
+
+    def create(self) -> None: ...
+
+    def drop(self) -> None: ...
+
+    def snapshot(self) -> None:
+        """Keep a copy of the fact as it is now (the incremental result)."""
+        ...
+
+    def compare(self) -> tuple[list[Difference], int, int]:
+        """Rows only in one of the copy and the fact (the first 20 each way), how many
+        there are in all, and the fact's row count."""
+        ...
 
 
-def compare(database: str, expected_plays: int) -> int:
-    """Print the rows only in one of the two facts; returns how many differences there are."""
-    differences = 0
-    with connect(database) as conn:
-        for label, left, right in (
-            ("only in the incremental fact", SNAPSHOT, FACT),
-            ("only in the full refresh", FACT, SNAPSHOT),
-        ):
-            rows = conn.execute(
-                sql.SQL("select * from {} except all select * from {}").format(left, right)
-            ).fetchall()
-            differences += len(rows)
-            for row in rows[:20]:
-                print(f"  {label}: {row}")
-        row = conn.execute(sql.SQL("select count(*) from {}").format(FACT)).fetchone()
-    plays = row[0] if row else 0
+def except_all(left: str, right: str) -> str:
+    return f"select * from {left} except all select * from {right}"
+
+
+DIRECTIONS = (
+    ("only in the incremental fact", SNAPSHOT, FACT),
+    ("only in the full refresh", FACT, SNAPSHOT),
+)
+
+
+class PostgresWarehouse:
+    """A database of its own on the server the PG* variables point at."""
+
+    target = "dev"
+
+    def __init__(self) -> None:
+        self.server = connection_settings()
+        self.database = f"{self.server.database}_check_incremental"
+
+    def env(self) -> dict[str, str]:
+        return {"PGDATABASE": self.database}
+
+    def create(self) -> None:
+        db.recreate_database(self.server, self.database)
+
+    def drop(self) -> None:
+        db.drop_database(self.server, self.database)
+
+    def _connect(self) -> psycopg.Connection:
+        return db.connect(self.server.with_database(self.database), autocommit=True)
+
+    def snapshot(self) -> None:
+        with self._connect() as conn:
+            conn.execute(sql.SQL(f"create table public.{SNAPSHOT} as select * from {FACT}"))
+
+    def compare(self) -> tuple[list[Difference], int, int]:
+        differences: list[Difference] = []
+        count = 0
+        with self._connect() as conn:
+            for label, left, right in DIRECTIONS:
+                rows = conn.execute(sql.SQL(except_all(left, right))).fetchall()
+                count += len(rows)
+                differences += [(label, tuple(row)) for row in rows[:20]]
+            row = conn.execute(sql.SQL(f"select count(*) from {FACT}")).fetchone()
+        return differences, count, (row[0] if row else 0)
+
+
+class SparkWarehouse:
+    """A Spark state dir of its own (warehouse and Derby metastore), on the cluster the
+    environment names (SPARK_MASTER, else the project's local cluster)."""
+
+    target = "spark"
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+
+    def env(self) -> dict[str, str]:
+        return {"SPARKIFY_SPARK_DIR": str(self.state_dir)}
+
+    def create(self) -> None:
+        shutil.rmtree(self.state_dir, ignore_errors=True)
+        self.state_dir.mkdir(parents=True)
+
+    def drop(self) -> None:
+        shutil.rmtree(self.state_dir, ignore_errors=True)
+
+    def _session(self):  # pyspark is an optional extra: imported here
+        from sparkify.spark.session import spark_session
+        from sparkify.spark.settings import spark_settings
+
+        settings = spark_settings({**os.environ, **self.env()})
+        return spark_session(settings, "sparkify-check-incremental")
+
+    def snapshot(self) -> None:
+        with self._session() as spark:
+            spark.sql(f"drop table if exists default.{SNAPSHOT}")
+            spark.sql(f"create table default.{SNAPSHOT} using parquet as select * from {FACT}")
+
+    def compare(self) -> tuple[list[Difference], int, int]:
+        differences: list[Difference] = []
+        count = 0
+        with self._session() as spark:
+            for label, left, right in DIRECTIONS:
+                left_name = f"default.{left}" if left == SNAPSHOT else left
+                right_name = f"default.{right}" if right == SNAPSHOT else right
+                rows = spark.sql(except_all(left_name, right_name))
+                count += rows.count()
+                differences += [(label, tuple(row)) for row in rows.take(20)]
+            plays = spark.sql(f"select count(*) from {FACT}").first()
+        return differences, count, (plays[0] if plays else 0)
+
+
+def report(differences: list[Difference], count: int, plays: int, expected_plays: int) -> int:
+    """Print the differing rows and the play count; returns how many differences there are."""
+    for label, row in differences:
+        print(f"  {label}: {row}")
     print(f"full refresh: {plays} songplays; the data dir has {expected_plays} NextSong events")
-    if plays != expected_plays:
-        differences += 1
-    return differences
+    return count + (1 if plays != expected_plays else 0)
 
 
-def check(project: Project, data_dir: Path, load: Loader, keep_database: bool) -> None:
-    """Run the four steps; raises CheckFailed when the two facts differ."""
-    server = connection_settings()
-    database = f"{server.database}_check_incremental"
-    env = {**os.environ, "PGDATABASE": database}
+def check(
+    project: Project, data_dir: Path, load: Loader, keep_database: bool, target: str = "postgres"
+) -> None:
+    """Run the five steps; raises CheckFailed when the two facts differ."""
     dbt = executable("dbt")
-
-    def dbt_step(*args: str) -> None:
-        run([dbt, *args], env, project.root)
-
     log_files = sorted((data_dir / "log_data").rglob("*.json"))
     song_files = sorted((data_dir / "song_data").rglob("*.json"))
-    if len(log_files) < 2:
-        raise UsageError(f"need at least 2 log files under {data_dir / 'log_data'}")
+    if len(log_files) < 4:
+        raise UsageError(f"need at least 4 log files under {data_dir / 'log_data'}")
     first, rest = log_files[: len(log_files) // 2], log_files[len(log_files) // 2 :]
 
-    db.recreate_database(server, database)
-    try:
-        with tempfile.TemporaryDirectory(prefix="check_incremental_") as tmp:
-            work = Path(tmp)
-            data = work / "data"
-            profiles = work / "profiles"
-            profiles.mkdir()
-            shutil.copy(project.profiles_example, profiles / "profiles.yml")
-            env |= {
-                "DBT_PROFILES_DIR": str(profiles),
-                "DBT_TARGET_PATH": str(work / "target"),
-                "DBT_LOG_PATH": str(work / "logs"),
-            }
+    with tempfile.TemporaryDirectory(prefix="check_incremental_") as tmp:
+        work = Path(tmp)
+        warehouse: Warehouse = (
+            SparkWarehouse(work / "spark") if target == "spark" else PostgresWarehouse()
+        )
+        if keep_database and target == "spark":
+            warehouse = SparkWarehouse(Path(tempfile.mkdtemp(prefix="check_incremental_spark_")))
+        data = work / "data"
+        profiles = work / "profiles"
+        profiles.mkdir()
+        shutil.copy(project.profiles_example, profiles / "profiles.yml")
+        env = {
+            **os.environ,
+            **warehouse.env(),
+            "DBT_PROFILES_DIR": str(profiles),
+            "DBT_TARGET_PATH": str(work / "target"),
+            "DBT_LOG_PATH": str(work / "logs"),
+        }
 
+        def dbt_step(*args: str) -> None:
+            run([dbt, *args, "--target", warehouse.target], env, project.root)
+
+        warehouse.create()
+        try:
             print(f"== 1. load {len(song_files)} song files and {len(first)} log files, build")
             copy_files([*song_files, *first], data_dir, data)
             load(data, env)
@@ -174,17 +282,24 @@ def check(project: Project, data_dir: Path, load: Loader, keep_database: bool) -
             # hold on the incremental result, not only on a freshly built one.
             print("== 3. incremental build")
             dbt_step("build")
-            incremental_seconds = model_seconds(work / "target", "fct_songplays")
-            with connect(database) as conn:
-                conn.execute(sql.SQL("create table {} as select * from {}").format(SNAPSHOT, FACT))
 
-            print("== 4. full refresh")
+            rewritten = data / rest[0].relative_to(data_dir)
+            before, after = rewrite_log_file(rewritten)
+            print(f"== 4. {rewritten.name} (loaded in 2): {before} -> {after} plays; load, build")
+            load(data, env)
+            dbt_step("build")
+            incremental_seconds = model_seconds(work / "target", "fct_songplays")
+            warehouse.snapshot()
+
+            print("== 5. full refresh")
             dbt_step("run", "--full-refresh", "--select", "fct_songplays")
             full_seconds = model_seconds(work / "target", "fct_songplays")
-            differences = compare(database, count_plays(data))
-    finally:
-        if not keep_database:
-            db.drop_database(server, database)
+            differences = report(*warehouse.compare(), count_plays(data))
+        finally:
+            if keep_database:
+                print(f"kept the scratch warehouse: {warehouse.env()}")
+            else:
+                warehouse.drop()
 
     print(
         f"fct_songplays build time: incremental {incremental_seconds:.2f}s,"
@@ -195,4 +310,4 @@ def check(project: Project, data_dir: Path, load: Loader, keep_database: bool) -
             f"incremental and full-refresh fct_songplays differ in {differences} rows "
             "(listed above)"
         )
-    print("OK: incremental and full-refresh fct_songplays are identical")
+    print(f"OK: incremental and full-refresh fct_songplays are identical ({target})")

@@ -28,6 +28,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 # Absolute, so that the cluster, the loader and dbt agree on the Spark state from any
 # directory (profiles.yml's own default, .spark, is relative to the repository root).
 export SPARKIFY_SPARK_DIR ?= $(CURDIR)/.spark
+# The Spark driver's address (dbt's session too): loopback unless a remote cluster needs more.
+export SPARK_LOCAL_IP ?= $(or $(SPARKIFY_SPARK_DRIVER_HOST),127.0.0.1)
 
 # What TARGET changes: the engine a recipe needs up, and the flags of the loader and dbt.
 ifeq ($(TARGET),spark)
@@ -121,9 +123,10 @@ format: setup ## fix what the linters can fix: ruff, sqlfluff
 	$(BIN)/ruff format .
 	$(BIN)/sqlfluff fix models tests macros analyses
 
-# The Spark tests (the loader on Spark, the local cluster) run on the real cluster too.
+# The Spark tests (the loader on Spark) run on the local standalone cluster, not local[*]:
+# SPARK_MASTER names it for the tests only (a prerequisite would see it as external).
 pytest: db spark-start
-	$(BIN)/pytest
+	SPARK_MASTER="$${SPARK_MASTER:-spark://127.0.0.1:$${SPARKIFY_SPARK_PORT:-7077}}" $(BIN)/pytest
 
 # dbt build on the sample in a database of its own, so `make test` never touches yours.
 dbt-test: export PGDATABASE := sparkify_ci

@@ -29,6 +29,7 @@ SPARK_VARIABLES = (
     "SPARKIFY_SPARK_DIR",
     "SPARKIFY_SPARK_PORT",
     "SPARKIFY_SPARK_UI_PORT",
+    "SPARKIFY_SPARK_DRIVER_HOST",
 )
 
 
@@ -242,7 +243,10 @@ def profile_parameters(environ: dict[str, str]) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "extra",
-    [{}, {"SPARK_MASTER": "spark://spark.internal:7077"}],
+    [
+        {},
+        {"SPARK_MASTER": "spark://spark.internal:7077", "SPARKIFY_SPARK_DRIVER_HOST": "10.0.0.5"},
+    ],
     ids=["local-cluster", "spark-master"],
 )
 def test_profile_passes_exactly_session_conf(tmp_path: Path, extra: dict[str, str]) -> None:

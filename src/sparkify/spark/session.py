@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from sparkify.errors import SetupError
-from sparkify.spark.settings import LOCAL_HOST, SparkSettings
+from sparkify.spark.settings import SparkSettings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -24,8 +24,8 @@ def session_conf(settings: SparkSettings) -> dict[str, str]:
     """The Spark configuration every session of the project uses."""
     return {
         "spark.master": settings.master,
-        "spark.driver.host": LOCAL_HOST,
-        "spark.driver.bindAddress": LOCAL_HOST,
+        "spark.driver.host": settings.driver_host,
+        "spark.driver.bindAddress": settings.driver_host,
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.warehouse.dir": str(settings.warehouse_dir),
         "spark.hadoop.javax.jdo.option.ConnectionURL": settings.metastore_url,
@@ -56,6 +56,9 @@ def spark_session(settings: SparkSettings, app_name: str) -> Iterator[SparkSessi
     # sends PYSPARK_PYTHON with every Python function. dbt runs SQL only, so this is not
     # one of the session_conf parameters profiles.yml repeats.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # The driver JVM's own address (block manager), without its "resolves to a
+    # loopback address" warning.
+    os.environ.setdefault("SPARK_LOCAL_IP", settings.driver_host)
     builder = SparkSession.builder.appName(app_name).enableHiveSupport()
     for key, value in session_conf(settings).items():
         builder = builder.config(key, value)

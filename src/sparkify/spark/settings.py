@@ -6,6 +6,8 @@
 | SPARKIFY_SPARK_DIR | the local state: warehouse, metastore, logs (default: .spark) |
 | SPARKIFY_SPARK_PORT | the local master's port (default 7077) |
 | SPARKIFY_SPARK_UI_PORT | the local master's web UI (default 8090; the worker's: the next port) |
+| SPARKIFY_SPARK_DRIVER_HOST | where executors reach the driver (default 127.0.0.1; with a |
+|   | cluster on other hosts: this machine's address) |
 
 The warehouse and the metastore belong to the checkout, not to the cluster: every
 session (the loader, dbt, the checks) names them, so two checkouts never share tables.
@@ -31,6 +33,7 @@ class SparkSettings:
     local: bool  # True: the project starts and stops this master itself
     master_port: str
     ui_port: str  # the local master's web UI; the worker's is ui_port + 1
+    driver_host: str = LOCAL_HOST  # where executors reach the driver (and it listens)
 
     @property
     def warehouse_dir(self) -> Path:
@@ -82,10 +85,12 @@ def spark_settings(
     state = environ.get("SPARKIFY_SPARK_DIR")
     state_dir = Path(state).expanduser() if state else (cwd or Path.cwd()) / ".spark"
     master = environ.get("SPARK_MASTER")
+    driver_host = environ.get("SPARKIFY_SPARK_DRIVER_HOST") or LOCAL_HOST
     return SparkSettings(
         master=master or f"spark://{LOCAL_HOST}:{port}",
         state_dir=state_dir.absolute(),
         local=not master,
         master_port=port,
         ui_port=ui_port,
+        driver_host=driver_host,
     )

@@ -191,6 +191,13 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
         )
     with spark_session(settings, "test_check_engines") as session:
         yield session
+    # SparkSession.stop() leaves the JVM (and its Derby metastore) running: the check
+    # ends it before the next Spark command, which needs the metastore, starts.
+    from pyspark import SparkContext
+
+    jvm = SparkContext._gateway.proc
+    engines.stop_jvm()
+    assert jvm.poll() is not None and SparkContext._gateway is None
 
 
 SPARK_ROWS = """

@@ -24,11 +24,13 @@ This is a development check (sparkify.checks), not part of the pipeline.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -416,13 +418,45 @@ class SparkEngine:
         # Only now: dbt's JVM has exited, and the Derby metastore allows one at a time.
         from sparkify.spark.session import spark_session
 
-        with spark_session(self.settings, "sparkify-check-engines") as spark:
-            for model, relation in sorted(relations.items()):
-                yield model, read_spark(spark, relation)
+        try:
+            with spark_session(self.settings, "sparkify-check-engines") as spark:
+                for model, relation in sorted(relations.items()):
+                    yield model, read_spark(spark, relation)
+        finally:
+            stop_jvm()
 
     def close(self) -> None:
         if not self.keep:
             shutil.rmtree(self.settings.state_dir, ignore_errors=True)
+
+
+def stop_jvm(timeout: float = 30.0) -> None:
+    """End the driver JVM this process started, if any.
+
+    SparkSession.stop() leaves pyspark's JVM running, and with it the embedded Derby
+    metastore it opened, which allows one JVM at a time: the next Spark command (a child
+    process: the loader, dbt) could not open it. The JVM exits when its stdin closes.
+    """
+    try:
+        from pyspark import SparkContext
+    except ImportError:
+        return
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    process = getattr(gateway, "proc", None)
+    with contextlib.suppress(Exception):  # the JVM may be gone already; it is ended below
+        gateway.shutdown()
+    if process is not None:
+        if process.stdin:
+            process.stdin.close()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    SparkContext._gateway = None
+    SparkContext._jvm = None
 
 
 def master_is_up(master: str, timeout: float = 2.0) -> bool:

@@ -16,7 +16,10 @@ final as (
         level,
         count(*) as plays,
         count(distinct user_id) as listening_users,
-        round(cast(count(*) as {{ exact_numeric_type() }}) / count(distinct user_id), 1) as plays_per_user,
+        round(
+            cast(count(*) as {{ exact_numeric_type() }})
+            / count(distinct user_id), 1
+        ) as plays_per_user,
         round(100.0 * count(*) / sum(count(*)) over (), 1) as percent_of_plays
     from songplays
     group by 1

@@ -55,7 +55,8 @@ final as (
         cast(plays as integer) as plays,
         cast(rank() over (order by plays desc) as integer) as plays_rank,
         cast(plays as {{ exact_numeric_type() }}) / sessions as plays_per_session,
-        cast(active_users as {{ exact_numeric_type() }}) / sum(active_users) over () as share_of_active_users,
+        cast(active_users as {{ exact_numeric_type() }})
+        / sum(active_users) over () as share_of_active_users,
         cast(sessions as {{ exact_numeric_type() }}) / sum(sessions) over () as share_of_sessions,
         cast(plays as {{ exact_numeric_type() }}) / sum(plays) over () as share_of_plays
     from by_value

@@ -47,7 +47,8 @@ final as (
         cast(coalesce(flagged.flagged_users, 0) as integer) as flagged_users,
         cast(coalesce(flagged.free_users, 0) as integer) as free_users,
         cast(coalesce(flagged.paid_users, 0) as integer) as paid_users,
-        cast(coalesce(flagged.flagged_users, 0) as {{ exact_numeric_type() }}) / nullif(all_users.user_count, 0)
+        cast(coalesce(flagged.flagged_users, 0) as {{ exact_numeric_type() }})
+        / nullif(all_users.user_count, 0)
             as share_of_users
     from reasons
     cross join all_users

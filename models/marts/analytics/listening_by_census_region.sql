@@ -39,12 +39,16 @@ final as (
         cast(rank() over (order by by_region.plays desc) as integer) as plays_rank,
         cast(
             rank() over (
-                order by cast(by_region.plays as {{ exact_numeric_type() }}) / by_region.active_users
+                order by
+                    cast(by_region.plays as {{ exact_numeric_type() }})
+                    / by_region.active_users
             ) as integer
         ) as least_traction_rank,
-        cast(by_region.plays as {{ exact_numeric_type() }}) / by_region.active_users as plays_per_user,
+        cast(by_region.plays as {{ exact_numeric_type() }})
+        / by_region.active_users as plays_per_user,
         cast(by_region.plays as {{ exact_numeric_type() }}) / summary.plays as share_of_plays,
-        cast(by_region.active_users as {{ exact_numeric_type() }}) / summary.listeners as share_of_active_users
+        cast(by_region.active_users as {{ exact_numeric_type() }})
+        / summary.listeners as share_of_active_users
     from by_region
     cross join summary
 

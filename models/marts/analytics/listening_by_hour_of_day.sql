@@ -79,8 +79,10 @@ final as (
         cast(coalesce(hourly_listeners.listeners, 0) as integer) as listeners,
         lpad(cast(by_hour.hour_of_day as {{ dbt.type_string() }}), 2, '0') || ':00' as hour_label,
         cast(by_hour.plays as {{ exact_numeric_type() }}) / span.days_in_period as plays_per_day,
-        cast(by_hour.daily_listeners as {{ exact_numeric_type() }}) / span.days_in_period as listeners_per_day,
-        cast(by_hour.plays as {{ exact_numeric_type() }}) / nullif(span.all_plays, 0) as share_of_plays
+        cast(by_hour.daily_listeners as {{ exact_numeric_type() }})
+        / span.days_in_period as listeners_per_day,
+        cast(by_hour.plays as {{ exact_numeric_type() }})
+        / nullif(span.all_plays, 0) as share_of_plays
     from by_hour
     cross join span
     left join hourly_listeners

@@ -72,7 +72,9 @@ final as (
         cast(coalesce(current_users.current_users, 0) as integer) as current_users,
         cast(coalesce(level_plays.listening_users, 0) as integer) as listening_users,
         cast(coalesce(level_plays.plays, 0) as integer) as plays,
-        cast(coalesce(level_plays.listening_seconds, 0) as {{ exact_numeric_type() }}) as listening_seconds,
+        cast(
+            coalesce(level_plays.listening_seconds, 0) as {{ exact_numeric_type() }}
+        ) as listening_seconds,
         cast(coalesce(switches.users_switched_to, 0) as integer) as users_switched_to,
         cast(coalesce(switches.users_switched_from, 0) as integer) as users_switched_from,
         cast(coalesce(current_users.current_users, 0) as {{ exact_numeric_type() }})

@@ -57,9 +57,11 @@ final as (
         cast(by_metro_area.plays as integer) as plays,
         cast(by_metro_area.active_users as integer) as active_users,
         cast(rank() over (order by by_metro_area.plays desc) as integer) as plays_rank,
-        cast(by_metro_area.plays as {{ exact_numeric_type() }}) / by_metro_area.active_users as plays_per_user,
+        cast(by_metro_area.plays as {{ exact_numeric_type() }})
+        / by_metro_area.active_users as plays_per_user,
         cast(by_metro_area.plays as {{ exact_numeric_type() }}) / summary.plays as share_of_plays,
-        cast(by_metro_area.active_users as {{ exact_numeric_type() }}) / summary.listeners as share_of_active_users
+        cast(by_metro_area.active_users as {{ exact_numeric_type() }})
+        / summary.listeners as share_of_active_users
     from by_metro_area
     cross join summary
     left join states

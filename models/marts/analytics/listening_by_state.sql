@@ -43,9 +43,11 @@ final as (
         cast(by_state.plays as integer) as plays,
         cast(by_state.active_users as integer) as active_users,
         cast(rank() over (order by by_state.plays desc) as integer) as plays_rank,
-        cast(by_state.plays as {{ exact_numeric_type() }}) / by_state.active_users as plays_per_user,
+        cast(by_state.plays as {{ exact_numeric_type() }})
+        / by_state.active_users as plays_per_user,
         cast(by_state.plays as {{ exact_numeric_type() }}) / summary.plays as share_of_plays,
-        cast(by_state.active_users as {{ exact_numeric_type() }}) / summary.listeners as share_of_active_users
+        cast(by_state.active_users as {{ exact_numeric_type() }})
+        / summary.listeners as share_of_active_users
     from by_state
     cross join summary
 

@@ -61,12 +61,15 @@ final as (
         cast(plays.listeners as integer) as listeners,
         cast(user_counts.user_count as integer) as identified_users,
         cast(plays.sessions as integer) as sessions,
-        cast(plays.plays as {{ exact_numeric_type() }}) / nullif(plays.listeners, 0) as plays_per_listener,
-        cast(plays.plays as {{ exact_numeric_type() }}) / nullif(plays.sessions, 0) as plays_per_session,
+        cast(plays.plays as {{ exact_numeric_type() }})
+        / nullif(plays.listeners, 0) as plays_per_listener,
+        cast(plays.plays as {{ exact_numeric_type() }})
+        / nullif(plays.sessions, 0) as plays_per_session,
         cast(plays.handheld_plays as {{ exact_numeric_type() }}) / nullif(plays.plays, 0)
             as share_of_plays_on_handhelds,
         cast(user_counts.users_at_churn_risk as integer) as users_at_churn_risk,
-        cast(user_counts.users_at_churn_risk as {{ exact_numeric_type() }}) / nullif(user_counts.user_count, 0)
+        cast(user_counts.users_at_churn_risk as {{ exact_numeric_type() }})
+        / nullif(user_counts.user_count, 0)
             as share_of_users_at_churn_risk
     from plays
     cross join user_counts

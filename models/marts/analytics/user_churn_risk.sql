@@ -150,8 +150,12 @@ final as (
         cast(plays_last_7_days as integer) as plays_last_7_days,
         cast(plays_previous_7_days as integer) as plays_previous_7_days,
         cast(plays_last_7_days - plays_previous_7_days as integer) as plays_change,
-        cast(listening_seconds_last_7_days as {{ exact_numeric_type() }}) as listening_seconds_last_7_days,
-        cast(listening_seconds_previous_7_days as {{ exact_numeric_type() }}) as listening_seconds_previous_7_days,
+        cast(
+            listening_seconds_last_7_days as {{ exact_numeric_type() }}
+        ) as listening_seconds_last_7_days,
+        cast(
+            listening_seconds_previous_7_days as {{ exact_numeric_type() }}
+        ) as listening_seconds_previous_7_days,
         visited_cancellation_confirmation,
         visited_submit_downgrade,
         churn_risk_reason,

@@ -2,7 +2,9 @@ with
 
 source as (
 
-    {{ select_registered_versions(source('sparkify', 'rejected_records'), 'source_file', 'load_id') }}
+    {{ select_registered_versions(
+        source('sparkify', 'rejected_records'), 'source_file', 'load_id'
+    ) }}
 
 ),
 

@@ -20,10 +20,16 @@ renamed as (
         nullif({{ json_text('record', 'artist_location') }}, '') as artist_location,
 
         -- numerics
-        cast({{ json_text('record', 'duration') }} as {{ exact_numeric_type() }}) as duration_seconds,
+        cast(
+            {{ json_text('record', 'duration') }} as {{ exact_numeric_type() }}
+        ) as duration_seconds,
         cast({{ json_text('record', 'year') }} as integer) as release_year,
-        cast({{ json_text('record', 'artist_latitude') }} as {{ double_type() }}) as artist_latitude,
-        cast({{ json_text('record', 'artist_longitude') }} as {{ double_type() }}) as artist_longitude,
+        cast(
+            {{ json_text('record', 'artist_latitude') }} as {{ double_type() }}
+        ) as artist_latitude,
+        cast(
+            {{ json_text('record', 'artist_longitude') }} as {{ double_type() }}
+        ) as artist_longitude,
         cast({{ json_text('record', 'num_songs') }} as integer) as num_songs,
 
         -- lineage

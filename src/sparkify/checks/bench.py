@@ -237,8 +237,8 @@ def bench_loader(
     measurement."""
     records, data_bytes = dataset_size(data_dir)
     print(f"dataset: {data_dir} ({records:,} records, {data_bytes / 1e6:,.1f} MB)", flush=True)
-    loader_db = db.recreate_database(server, "sparkify_bench")
-    bare_db = db.recreate_database(server, "sparkify_bench_bare")
+    loader_db = db.recreate_database(server, f"{server.database}_bench")
+    bare_db = db.recreate_database(server, f"{server.database}_bench_bare")
     bare_step = [sys.executable, "-m", "sparkify.cli.bench", "--bare-copy", str(data_dir)]
     bare = measure("bare COPY (jsonb)", bare_step, bare_db.env(), project.root)
     vacuum_all(bare_db)

@@ -23,6 +23,7 @@ from sparkify.checks import engines
 from sparkify.checks.engines import Relation, Table, compare
 from sparkify.checks.project import Project
 from sparkify.settings import ConnectionSettings
+from sparkify.spark.session import master_problem, stop_jvm
 
 COLUMNS = "id, amount, share, seen_at, day, active, label"
 # (id, amount numeric, share double, seen_at, day, active, label)
@@ -183,7 +184,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     settings = dataclasses.replace(
         spark_settings(cwd=REPO_ROOT), state_dir=tmp_path_factory.mktemp("spark")
     )
-    if not engines.master_is_up(settings.master):
+    if master_problem(settings.master, timeout=2.0) is not None:
         pytest.fail(
             f"the Spark master {settings.master} is not running: start it with "
             "`python scripts/spark.py start`, or set SPARK_MASTER (e.g. local[2])",
@@ -196,7 +197,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from pyspark import SparkContext
 
     jvm = SparkContext._gateway.proc
-    engines.stop_jvm()
+    stop_jvm()
     assert jvm.poll() is not None and SparkContext._gateway is None
 
 

@@ -357,8 +357,7 @@ def spark_env(project: Project, settings: SparkSettings, work: Path) -> dict[str
 
 def with_spark(settings: SparkSettings, job: Callable[[SparkSession], int]) -> int:
     """Run job in a session, then end the JVM: the next step's own JVM opens the metastore."""
-    from sparkify.checks.engines import stop_jvm
-    from sparkify.spark.session import spark_session
+    from sparkify.spark.session import spark_session, stop_jvm
 
     try:
         with spark_session(settings, "sparkify-bench") as spark:

@@ -24,13 +24,10 @@ This is a development check (sparkify.checks), not part of the pipeline.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +39,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlparse
 
 import psycopg
 from psycopg import sql
@@ -51,6 +47,7 @@ from sparkify import db
 from sparkify.checks.project import Project, executable, run
 from sparkify.errors import CheckFailed, SetupError, UsageError
 from sparkify.settings import ConnectionSettings, connection_settings
+from sparkify.spark.session import master_problem, stop_jvm
 from sparkify.spark.settings import SparkSettings, spark_settings
 
 if TYPE_CHECKING:
@@ -430,50 +427,9 @@ class SparkEngine:
             shutil.rmtree(self.settings.state_dir, ignore_errors=True)
 
 
-def stop_jvm(timeout: float = 30.0) -> None:
-    """End the driver JVM this process started, if any.
-
-    SparkSession.stop() leaves pyspark's JVM running, and with it the embedded Derby
-    metastore it opened, which allows one JVM at a time: the next Spark command (a child
-    process: the loader, dbt) could not open it. The JVM exits when its stdin closes.
-    """
-    try:
-        from pyspark import SparkContext
-    except ImportError:
-        return
-    gateway = SparkContext._gateway
-    if gateway is None:
-        return
-    process = getattr(gateway, "proc", None)
-    with contextlib.suppress(Exception):  # the JVM may be gone already; it is ended below
-        gateway.shutdown()
-    if process is not None:
-        if process.stdin:
-            process.stdin.close()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    SparkContext._gateway = None
-    SparkContext._jvm = None
-
-
-def master_is_up(master: str, timeout: float = 2.0) -> bool:
-    """True when a spark:// master accepts connections (other masters are not probed)."""
-    url = urlparse(master)
-    if url.scheme != "spark" or not url.hostname:
-        return True
-    try:
-        with socket.create_connection((url.hostname, url.port or 7077), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def ensure_master(project: Project, settings: SparkSettings) -> None:
     """Start the project's local cluster when it is the master and not running."""
-    if master_is_up(settings.master):
+    if master_problem(settings.master, timeout=2.0) is None:
         return
     if not settings.local:
         raise CheckFailed(

@@ -7,7 +7,10 @@ is the one list of them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
+import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +41,9 @@ def session_conf(settings: SparkSettings) -> dict[str, str]:
         # Two applications fit on the local worker's four slots at once (the loader or
         # dbt, and a check or a second user), on two cores or more.
         "spark.cores.max": "2",
+        # Hive's metastore cannot filter on a partition column named _load_id (its filter
+        # grammar refuses the leading "_"): list the partitions instead.
+        "spark.sql.hive.metastorePartitionPruningFallbackOnException": "true",
         "spark.ui.showConsoleProgress": "false",
     }
 
@@ -68,3 +74,50 @@ def spark_session(settings: SparkSettings, app_name: str) -> Iterator[SparkSessi
         yield session
     finally:
         session.stop()
+
+
+def master_problem(master: str, timeout: float = 5.0) -> str | None:
+    """Why no address of a spark:// master accepts connections; None when one does.
+
+    Other masters (``local[N]``, ``yarn``) are not probed: None.
+    """
+    if not master.startswith("spark://"):
+        return None
+    problems = []
+    for address in master.removeprefix("spark://").split(","):
+        host, _, port = address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=timeout):
+                return None
+        except (OSError, ValueError) as exc:
+            problems.append(getattr(exc, "strerror", None) or str(exc))
+    return "; ".join(problems)
+
+
+def stop_jvm(timeout: float = 30.0) -> None:
+    """End the driver JVM this process started, if any.
+
+    SparkSession.stop() leaves pyspark's JVM running, and with it the embedded Derby
+    metastore it opened, which allows one JVM at a time: the next Spark command (a child
+    process: the loader, dbt) could not open it. The JVM exits when its stdin closes.
+    """
+    try:
+        from pyspark import SparkContext
+    except ImportError:
+        return
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    process = getattr(gateway, "proc", None)
+    with contextlib.suppress(Exception):  # the JVM may be gone already; it is ended below
+        gateway.shutdown()
+    if process is not None:
+        if process.stdin:
+            process.stdin.close()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    SparkContext._gateway = None
+    SparkContext._jvm = None

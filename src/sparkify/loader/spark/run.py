@@ -23,7 +23,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -53,7 +52,7 @@ from sparkify.loader.spark.tasks import (
     plan_tasks,
     process_files,
 )
-from sparkify.spark.session import spark_session
+from sparkify.spark.session import master_problem, spark_session
 from sparkify.spark.settings import SparkSettings, spark_settings
 
 if TYPE_CHECKING:
@@ -106,23 +105,16 @@ def check_can_start(settings: SparkSettings) -> None:
             "Java is not installed (no java on PATH, no JAVA_HOME), and Spark needs it: "
             "install a Java 17 runtime (Debian: apt-get install openjdk-17-jre-headless) and rerun"
         )
-    if not settings.master.startswith("spark://"):
+    problem = master_problem(settings.master, MASTER_TIMEOUT_SECONDS)
+    if problem is None:
         return
-    problems = []
-    for address in settings.master.removeprefix("spark://").split(","):
-        host, _, port = address.rpartition(":")
-        try:
-            with socket.create_connection((host, int(port)), timeout=MASTER_TIMEOUT_SECONDS):
-                return
-        except (OSError, ValueError) as exc:
-            problems.append(getattr(exc, "strerror", None) or str(exc))
     start = (
         "start it with `python scripts/spark.py start`"
         if settings.local
         else "check SPARK_MASTER and that the cluster is up"
     )
     raise DatabaseUnavailable(
-        f"cannot reach the Spark master at {settings.master} ({'; '.join(problems)}): {start}"
+        f"cannot reach the Spark master at {settings.master} ({problem}): {start}"
     )
 
 
@@ -171,9 +163,6 @@ def _now() -> datetime:
 def _run(
     spark: SparkSession, files: list[SourceFile], data_dir: Path, schema: str, meter: Progress
 ) -> RunSummary:
-    # Hive's metastore cannot filter on a partition column named _load_id (its filter
-    # grammar refuses the leading "_"): fall back to listing the partitions.
-    spark.conf.set("spark.sql.hive.metastorePartitionPruningFallbackOnException", "true")
     create_raw_tables(spark, schema)
     store = Store(spark, schema)
     runs = ledger.read_runs(store)

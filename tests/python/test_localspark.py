@@ -7,10 +7,12 @@ the tests fail with the setup message; they are never skipped.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import yaml
 
 from sparkify.errors import SetupError
 from sparkify.spark import cluster
-from sparkify.spark.session import session_conf, spark_session
+from sparkify.spark.session import session_conf
 from sparkify.spark.settings import SparkSettings, spark_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -123,34 +125,74 @@ def test_start_when_running_is_a_no_op(local_spark: SparkSettings, environ: dict
     assert after.workers_alive == 1
 
 
-def test_tasks_run_on_the_workers_executors(local_spark: SparkSettings) -> None:
-    def where(partition: Iterator[int]) -> Iterator[tuple[str, int]]:
-        import os  # in the executor's Python worker
+# Run in a process of its own: the test run's shared SparkSession (conftest) may already
+# live in pytest's process, on another master, and a process has one SparkContext.
+WHERE_TASKS_RUN = """
+import json, os, sys
+from sparkify.spark.session import spark_session
+from sparkify.spark.settings import spark_settings
 
-        for _ in partition:
-            yield os.getcwd(), os.getpid()
+def where(partition):
+    import os  # in the executor's Python worker
+    for _ in partition:
+        yield os.getcwd(), os.getpid()
 
-    with spark_session(local_spark, "test_localspark") as spark:
-        context = spark.sparkContext
-        app_id = context.applicationId
-        ran_in = set(context.parallelize(range(8), 4).mapPartitions(where).collect())
-        # the JVM's view: executors besides the driver, at the loopback address
-        infos = context._jsc.sc().statusTracker().getExecutorInfos()
-        hosts = {info.host() for info in infos}
-        state = cluster.master_state(local_spark)
+with spark_session(spark_settings(os.environ), "test_localspark") as spark:
+    context = spark.sparkContext
+    ran_in = sorted(set(context.parallelize(range(8), 4).mapPartitions(where).collect()))
+    # the JVM's view: executors besides the driver
+    infos = context._jsc.sc().statusTracker().getExecutorInfos()
+    hosts = sorted({info.host() for info in infos})
+    print(json.dumps({"app_id": context.applicationId, "ran_in": ran_in,
+                      "executors": len(infos), "hosts": hosts, "pid": os.getpid()}))
+"""
+
+
+def test_tasks_run_on_the_workers_executors(
+    local_spark: SparkSettings, environ: dict[str, str]
+) -> None:
+    run = subprocess.Popen(
+        [sys.executable, "-c", WHERE_TASKS_RUN],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # While the application runs, the master lists it among its active ones.
+    app = None
+    while run.poll() is None and app is None:
+        state = cluster.master_state(local_spark) or {}
+        apps = [entry for entry in state.get("activeapps", []) if entry["name"] == "test_localspark"]
+        app = apps[0] if apps else None
+        time.sleep(0.2)
+    stdout, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stderr
+    seen = json.loads(stdout.strip().splitlines()[-1])
     # The worker starts each executor in <work dir>/<app id>/<executor id>: the tasks'
-    # processes ran there, not in the driver (whose directory is the test's).
-    directories = {Path(directory) for directory, _ in ran_in}
-    assert directories, ran_in
+    # processes ran there, not in the driver's process or directory.
+    directories = {Path(directory) for directory, _ in seen["ran_in"]}
+    assert directories, seen
     for directory in directories:
-        assert directory.parent == local_spark.work_dir / app_id, directory
+        assert directory.parent == local_spark.work_dir / seen["app_id"], directory
         assert directory.name.isdigit()  # an executor id, not "driver"
-    assert os.getpid() not in {pid for _, pid in ran_in}
-    assert len(infos) >= 2 and hosts == {"127.0.0.1"}  # the driver and at least one executor
-    assert state is not None
-    (app,) = [entry for entry in state["activeapps"] if entry["id"] == app_id]
-    assert app["name"] == "test_localspark"
+    assert seen["pid"] not in {pid for _, pid in seen["ran_in"]}
+    assert seen["executors"] >= 2 and seen["hosts"] == ["127.0.0.1"]  # driver + executor(s)
+    assert app is not None, "the master never listed the application"
+    assert app["id"] == seen["app_id"]
     assert 0 < app["cores"] <= 2  # spark.cores.max: two applications fit on the worker
+
+
+def test_a_session_on_another_master_is_refused_not_reused(
+    spark: object, local_spark: SparkSettings
+) -> None:
+    # conftest's session of the test run lives in this process, on another master:
+    # getOrCreate would return it, and the caller would run on the wrong cluster.
+    from sparkify.spark.session import spark_session
+
+    with pytest.raises(SetupError, match=r"already has a Spark session on .*stop it first"):
+        with spark_session(local_spark, "test_localspark"):
+            pass
+    assert spark.sparkContext._jsc is not None  # type: ignore[attr-defined]  # still alive
 
 
 def test_a_taken_port_is_one_line_naming_the_port_and_its_variable(

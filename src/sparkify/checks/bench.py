@@ -2,11 +2,13 @@
 Postgres and (optionally) on Spark beside it.
 
 Every measured command runs as its own process, so wall time and peak RSS are the figures
-a user would see. Three memory figures per step: the command's own peak RSS (from wait4),
-the peak of its whole process tree (its children included, e.g. the Spark driver's JVM),
-and the peak of the Spark workers' processes (executor JVMs and their Python workers),
-which are not the command's children; the last two are sampled from /proc while the step
-runs (sums of RSS, so pages shared between processes count once per process).
+a user would see. Three memory figures per step, all sampled from /proc every 0.2 s while
+the step runs: the command's own peak RSS (its high-water mark, VmHWM), the peak of its
+whole process tree (its children included, e.g. the Spark driver's JVM), and the peak of
+the Spark workers' processes (executor JVMs and their Python workers), which are not the
+command's children (the last two are sums of RSS, so pages shared between processes count
+once per process). Not wait4's ru_maxrss: Linux carries the parent's RSS at fork into the
+child's, so a large benchmark process would inflate every figure.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ BARE_COPY = (
 class Measurement:
     label: str
     seconds: float
-    peak_rss_mb: float  # the command's own process (wait4)
+    peak_rss_mb: float  # the command's own process (its VmHWM), sampled
     tree_rss_mb: float = 0.0  # the command and all its descendants, sampled
     workers_rss_mb: float = 0.0  # the Spark workers' executors and Python workers, sampled
 
@@ -78,6 +80,18 @@ def processes() -> Iterator[tuple[int, int, int]]:
         # the command name may hold spaces and parentheses: fields follow the last ')'
         fields = stat[stat.rfind(b")") + 2 :].split()
         yield int(entry.name), int(fields[1]), resident_pages * PAGE_SIZE
+
+
+def high_water_mark(pid: int) -> int:
+    """The peak resident bytes of a live process so far (VmHWM); 0 once it has gone."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024  # in kB
+    except OSError:
+        pass
+    return 0
 
 
 def spark_workers() -> set[int]:
@@ -117,7 +131,7 @@ class RssSampler(threading.Thread):
     def __init__(self, pid: int, workers: set[int]):
         super().__init__(daemon=True)
         self.pid, self.workers = pid, workers
-        self.tree_peak = self.workers_peak = 0
+        self.own_peak = self.tree_peak = self.workers_peak = 0
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -126,6 +140,7 @@ class RssSampler(threading.Thread):
 
     def sample(self) -> None:
         table = list(processes())
+        self.own_peak = max(self.own_peak, high_water_mark(self.pid))
         self.tree_peak = max(self.tree_peak, descendants_rss({self.pid}, table, own=True))
         if self.workers:
             self.workers_peak = max(
@@ -150,12 +165,12 @@ def measure(
     sampler.sample()
     os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
     sampler.stop()
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status = os.waitpid(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise CheckFailed(f"{label} failed (exit {process.returncode}): {' '.join(command)}")
-    own = usage.ru_maxrss / 1024  # ru_maxrss is in KiB
+    own = sampler.own_peak / 2**20
     return Measurement(
         label, seconds, own, max(own, sampler.tree_peak / 2**20), sampler.workers_peak / 2**20
     )

@@ -57,6 +57,15 @@ def spark_session(settings: SparkSettings, app_name: str) -> Iterator[SparkSessi
         raise SetupError(
             "pyspark is not installed; run `make setup TARGET=spark` (or pip install -e '.[spark]')"
         ) from None
+    from pyspark import SparkContext
+
+    running = SparkContext._active_spark_context
+    if running is not None and running.master != settings.master:
+        # getOrCreate would hand back that session, silently on the other master.
+        raise SetupError(
+            f"this process already has a Spark session on {running.master}, not "
+            f"{settings.master}: stop it first (a process holds one SparkContext)"
+        )
     settings.metastore_dir.mkdir(parents=True, exist_ok=True)
     # Executors run the project's own Python (the contract, the record parser): pyspark
     # sends PYSPARK_PYTHON with every Python function. dbt runs SQL only, so this is not

@@ -333,7 +333,7 @@ def test_bench_measures_the_whole_process_tree(tmp_path: Path):
     # The measuring process is far larger than the command: with wait4's ru_maxrss (which
     # Linux seeds with the parent's resident set at fork) the command would seem to hold it.
     ballast = bytearray(300 * 2**20)
-    ballast[:: 4096] = b"\x01" * len(ballast[:: 4096])
+    ballast[::4096] = b"\x01" * len(ballast[::4096])
     step = bench.measure("tree", command, dict(os.environ), tmp_path, spark=True)
     del ballast
     assert 30 <= step.peak_rss_mb < 120  # the command's own process only

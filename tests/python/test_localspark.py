@@ -162,7 +162,9 @@ def test_tasks_run_on_the_workers_executors(
     app = None
     while run.poll() is None and app is None:
         state = cluster.master_state(local_spark) or {}
-        apps = [entry for entry in state.get("activeapps", []) if entry["name"] == "test_localspark"]
+        apps = [
+            entry for entry in state.get("activeapps", []) if entry["name"] == "test_localspark"
+        ]
         app = apps[0] if apps else None
         time.sleep(0.2)
     stdout, stderr = run.communicate(timeout=300)
@@ -189,9 +191,9 @@ def test_a_session_on_another_master_is_refused_not_reused(
     # getOrCreate would return it, and the caller would run on the wrong cluster.
     from sparkify.spark.session import spark_session
 
-    with pytest.raises(SetupError, match=r"already has a Spark session on .*stop it first"):
-        with spark_session(local_spark, "test_localspark"):
-            pass
+    refused = pytest.raises(SetupError, match=r"already has a Spark session on .*stop it first")
+    with refused, spark_session(local_spark, "test_localspark"):
+        pass
     assert spark.sparkContext._jsc is not None  # type: ignore[attr-defined]  # still alive
 
 

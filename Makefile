@@ -28,6 +28,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 # Absolute, so that the cluster, the loader and dbt agree on the Spark state from any
 # directory (profiles.yml's own default, .spark, is relative to the repository root).
 export SPARKIFY_SPARK_DIR ?= $(CURDIR)/.spark
+# Spark's log settings (quiet) for every driver, dbt's included.
+export SPARK_CONF_DIR ?= $(CURDIR)/src/sparkify/spark/conf
 # The Spark driver's address (dbt's session too): loopback unless a remote cluster needs more.
 export SPARK_LOCAL_IP ?= $(or $(SPARKIFY_SPARK_DRIVER_HOST),127.0.0.1)
 

@@ -13,6 +13,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
@@ -238,6 +239,19 @@ def test_spark_rows_agree_with_postgres_and_a_change_is_named(
     )
     assert difference is not None and difference.columns == ("label",)
     assert difference.examples["spark"][0].startswith("label='two'")
+
+
+def test_a_quotient_agrees_at_the_scale_spark_keeps(spark, db: psycopg.Connection):
+    # Postgres's numeric keeps every digit of 11/97; Spark's decimal(38,10) rounds it to 10
+    # places (0.1134020619): the same share. A change in the 10th place still shows.
+    quotient = "cast(cast(11 as {t}) / 97 as {t})"
+    (from_postgres,) = db.execute(f"select {quotient.format(t='numeric')}").fetchone()
+    (from_spark,) = spark.sql(f"select {quotient.format(t='decimal(38,10)')}").first()
+    assert str(from_postgres).startswith("0.11340206185567") and str(from_spark) == "0.1134020619"
+    assert engines.canonical(from_postgres) == engines.canonical(from_spark)
+    assert engines.canonical(from_spark) != engines.canonical(Decimal("0.1134020618"))
+    # floats keep their 12 significant digits: no rounding to 10 places
+    assert engines.canonical(1e-11) == ("number", "0.00000000001")
 
 
 # --- the check on dbt's marts ------------------------------------------------------

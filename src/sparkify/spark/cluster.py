@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sparkify.errors import SetupError
+from sparkify.spark.session import CONF_DIR
 from sparkify.spark.settings import LOCAL_HOST, SparkSettings
 
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
@@ -135,7 +136,7 @@ def start(settings: SparkSettings, timeout: float = START_TIMEOUT) -> bool:
     _check_ports_free(settings, starting_master=not master_running)
     # the metastore dir too: Derby opens its log (derby.stream.error.file) before creating it
     directories = (settings.run_dir, settings.log_dir, settings.work_dir, settings.metastore_dir)
-    for directory in (*directories, _conf_dir(settings)):
+    for directory in directories:
         directory.mkdir(parents=True, exist_ok=True)
     environ = _daemon_environ(settings, spark_home, java)
     for daemon in to_start:
@@ -220,17 +221,12 @@ def _arguments(daemon: Daemon, settings: SparkSettings) -> list[str]:
     ]  # fmt: skip
 
 
-def _conf_dir(settings: SparkSettings) -> Path:
-    # An empty conf dir of our own: no spark-defaults/spark-env from elsewhere apply.
-    return settings.state_dir / "conf"
-
-
 def _daemon_environ(settings: SparkSettings, spark_home: Path, java: str) -> dict[str, str]:
     environ = dict(os.environ)
     environ.pop("SPARK_MASTER", None)
     environ.update(
         SPARK_HOME=str(spark_home),
-        SPARK_CONF_DIR=str(_conf_dir(settings)),
+        SPARK_CONF_DIR=str(CONF_DIR),
         SPARK_LOG_DIR=str(settings.log_dir),
         SPARK_PID_DIR=str(settings.run_dir),
         SPARK_WORKER_DIR=str(settings.work_dir),

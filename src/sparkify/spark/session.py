@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sparkify.errors import SetupError
@@ -21,6 +22,10 @@ from sparkify.spark.settings import SparkSettings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
+
+# Spark's configuration directory for the project's drivers and local daemons: only
+# log4j2.properties (quiet logs), so no spark-defaults.conf from elsewhere applies.
+CONF_DIR = Path(__file__).with_name("conf")
 
 
 def session_conf(settings: SparkSettings) -> dict[str, str]:
@@ -74,6 +79,7 @@ def spark_session(settings: SparkSettings, app_name: str) -> Iterator[SparkSessi
     # The driver JVM's own address (block manager), without its "resolves to a
     # loopback address" warning.
     os.environ.setdefault("SPARK_LOCAL_IP", settings.driver_host)
+    os.environ.setdefault("SPARK_CONF_DIR", str(CONF_DIR))
     builder = SparkSession.builder.appName(app_name).enableHiveSupport()
     for key, value in session_conf(settings).items():
         builder = builder.config(key, value)

@@ -372,13 +372,10 @@ def spark_env(project: Project, settings: SparkSettings, work: Path) -> dict[str
 
 def with_spark(settings: SparkSettings, job: Callable[[SparkSession], int]) -> int:
     """Run job in a session, then end the JVM: the next step's own JVM opens the metastore."""
-    from sparkify.spark.session import spark_session, stop_jvm
+    from sparkify.spark.session import spark_session
 
-    try:
-        with spark_session(settings, "sparkify-bench") as spark:
-            return job(spark)
-    finally:
-        stop_jvm()
+    with spark_session(settings, "sparkify-bench", end_jvm=True) as spark:
+        return job(spark)
 
 
 def spark_landed(settings: SparkSettings) -> int:

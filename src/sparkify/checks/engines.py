@@ -50,7 +50,7 @@ from sparkify import db
 from sparkify.checks.project import Project, executable, run
 from sparkify.errors import CheckFailed, SetupError, UsageError
 from sparkify.settings import ConnectionSettings, connection_settings
-from sparkify.spark.session import master_problem, stop_jvm
+from sparkify.spark.session import master_problem
 from sparkify.spark.settings import SparkSettings, spark_settings
 
 if TYPE_CHECKING:
@@ -423,12 +423,9 @@ class SparkEngine:
         # Only now: dbt's JVM has exited, and the Derby metastore allows one at a time.
         from sparkify.spark.session import spark_session
 
-        try:
-            with spark_session(self.settings, "sparkify-check-engines") as spark:
-                for model, relation in sorted(relations.items()):
-                    yield model, read_spark(spark, relation)
-        finally:
-            stop_jvm()
+        with spark_session(self.settings, "sparkify-check-engines", end_jvm=True) as spark:
+            for model, relation in sorted(relations.items()):
+                yield model, read_spark(spark, relation)
 
     def close(self) -> None:
         if not self.keep:

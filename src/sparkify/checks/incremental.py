@@ -198,7 +198,8 @@ class SparkWarehouse:
         from sparkify.spark.settings import spark_settings
 
         settings = spark_settings({**os.environ, **self.env()})
-        return spark_session(settings, "sparkify-check-incremental")
+        # end_jvm: dbt, run next, opens the Derby metastore in a JVM of its own
+        return spark_session(settings, "sparkify-check-incremental", end_jvm=True)
 
     def snapshot(self) -> None:
         with self._session() as spark:

@@ -54,8 +54,14 @@ def session_conf(settings: SparkSettings) -> dict[str, str]:
 
 
 @contextmanager
-def spark_session(settings: SparkSettings, app_name: str) -> Iterator[SparkSession]:
-    """A session on settings.master, stopped on exit (the metastore allows one JVM)."""
+def spark_session(
+    settings: SparkSettings, app_name: str, end_jvm: bool = False
+) -> Iterator[SparkSession]:
+    """A session on settings.master, stopped on exit; with end_jvm, the driver JVM too.
+
+    A process that runs other Spark commands (dbt, the loader) after its own session
+    needs end_jvm: the embedded Derby metastore allows one JVM at a time.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -89,6 +95,8 @@ def spark_session(settings: SparkSettings, app_name: str) -> Iterator[SparkSessi
         yield session
     finally:
         session.stop()
+        if end_jvm:
+            stop_jvm()
 
 
 def master_problem(master: str, timeout: float = 5.0) -> str | None:

@@ -404,9 +404,10 @@ def spark_forget_file(settings: SparkSettings, relative: str) -> int:
 
 
 def bench_spark(
-    project: Project, data_dir: Path, records: int, work: Path
+    project: Project, data_dir: Path, records: int, work: Path, dbt: bool = True
 ) -> tuple[Measurement, DbtSteps]:
-    """The Spark landing and the same dbt steps as on Postgres, on the project's master."""
+    """The Spark landing and (unless not dbt) the same dbt steps as on Postgres, on the
+    project's master."""
     _, data_bytes = dataset_size(data_dir)
     settings = spark_bench_settings(project, work)
     env = spark_env(project, settings, work)
@@ -420,6 +421,8 @@ def bench_spark(
     if landed != records:
         raise CheckFailed(f"expected {records:,} rows in Spark's raw tables, found {landed:,}")
     print(loader.rates(records, data_bytes))
+    if not dbt:
+        return loader, {}
 
     spark_forget_file(settings, last_day(data_dir))
     steps = dbt_steps(project, env, work / "target", ("--target", "spark"), load, spark=True)
@@ -437,7 +440,8 @@ def print_side_by_side(
         f"  {'process':>9} {'tree':>9} {'executors':>10}"
     )
     rows = [("land the raw data", loaders)]
-    rows += [(label, {e: s[label][0] for e, s in steps.items()}) for label, _ in DBT_STEPS]
+    if all(steps.values()):  # not with --skip-dbt
+        rows += [(label, {e: s[label][0] for e, s in steps.items()}) for label, _ in DBT_STEPS]
     for label, by_engine in rows:
         baseline = by_engine["postgres"].seconds
         for engine, m in by_engine.items():

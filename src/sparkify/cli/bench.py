@@ -38,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         help="spark: Spark beside Postgres (default: Postgres only)",
     )
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--skip-dbt", action="store_true", help="benchmark the loader only")
+    parser.add_argument(
+        "--skip-dbt", action="store_true", help="benchmark the landing only (on both engines)"
+    )
     parser.add_argument(
         "--project-dir", type=Path, default=Path(), help="the dbt project (default: .)"
     )
@@ -61,12 +63,14 @@ def main(argv: list[str] | None = None) -> int:
         bench.generate_dataset(data_dir, events, args.days)
         print(f"\n=== {events:,} events", flush=True)
         loader_db, records, loader = bench.bench_loader(project, server, data_dir)
-        if args.skip_dbt:
-            continue
-        steps = bench.bench_dbt(project, loader_db, data_dir, work / "postgres")
+        steps = (
+            {}
+            if args.skip_dbt
+            else bench.bench_dbt(project, loader_db, data_dir, work / "postgres")
+        )
         if args.target == "spark":
             spark_loader, spark_steps = bench.bench_spark(
-                project, data_dir, records, work / "spark"
+                project, data_dir, records, work / "spark", dbt=not args.skip_dbt
             )
             bench.print_side_by_side(
                 records,

@@ -250,8 +250,9 @@ def test_a_quotient_agrees_at_the_scale_spark_keeps(spark, db: psycopg.Connectio
     assert str(from_postgres).startswith("0.11340206185567") and str(from_spark) == "0.1134020619"
     assert engines.canonical(from_postgres) == engines.canonical(from_spark)
     assert engines.canonical(from_spark) != engines.canonical(Decimal("0.1134020618"))
-    # floats keep their 12 significant digits: no rounding to 10 places
-    assert engines.canonical(1e-11) == ("number", "0.00000000001")
+    # a double of the same share agrees too; below the tenth place, numbers are 0
+    assert engines.canonical(11 / 97) == engines.canonical(from_spark)
+    assert engines.canonical(4e-11) == engines.canonical(0.0) == ("number", "0")
 
 
 # --- the check on dbt's marts ------------------------------------------------------

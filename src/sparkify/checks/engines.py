@@ -12,11 +12,11 @@ built from scratch, each in a place of the check's own:
 Then every model under models/marts/ (core and analytics, listed from each build's
 manifest.json) is read back, from Postgres with psycopg and from Spark with a
 SparkSession once dbt's own JVM has exited, and compared: the same columns, the same
-row count and the same multiset of rows. Values are canonicalised first: exact decimals
-to the 10 decimal places that both engines' exact type keeps (Spark's decimal(38,10),
-macros/types.sql, rounds a quotient there; Postgres's numeric keeps every digit), then
-every number to 12 significant digits (so 1.0, 1.0000000000001 and Decimal('1.00')
-agree, and -0 is 0),
+row count and the same multiset of rows. Values are canonicalised first: numbers to the
+10 decimal places that Spark's exact type keeps (decimal(38,10), macros/types.sql,
+rounds a quotient there; Postgres's numeric keeps every digit), then to 12 significant
+digits (so 1.0, 1.0000000000001 and Decimal('1.00') agree, a double and a decimal of
+the same value agree, and -0 is 0),
 timestamps to UTC with milliseconds (with or without a time zone), dates in ISO, nulls
 as a marker of their own. A model that differs is named with its row counts, the columns
 whose multisets of values differ and up to 3 rows found in one engine only.
@@ -78,18 +78,18 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def canonical_number(value: int | float | Decimal) -> str:
-    """Integers exactly; decimals to DECIMAL_PLACES; then SIGNIFICANT_DIGITS, without
-    trailing zeros."""
+    """Integers exactly; other numbers, decimals and floats alike, to DECIMAL_PLACES,
+    then to SIGNIFICANT_DIGITS, without trailing zeros."""
     if isinstance(value, int):
         return str(value)
     number = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
     if not number.is_finite():
         return str(number).lower()  # nan, inf, -inf (Postgres and Spark both have them)
-    if isinstance(value, Decimal):
+    if number.adjusted() < SIGNIFICANT_DIGITS:  # larger ones have no 10th place left at 12
         # decimal(38,10) holds 38 digits: more than the default context's 28
-        number = number.quantize(DECIMAL_PLACES, context=Context(prec=80, rounding=ROUND_HALF_UP))
+        number = number.quantize(DECIMAL_PLACES, context=Context(prec=40, rounding=ROUND_HALF_UP))
     if number == 0:
-        return "0"  # -0 and 0E-10 alike
+        return "0"  # -0, 0E-10 and what is below the tenth place alike
     rounded = Decimal(format(number, f".{SIGNIFICANT_DIGITS - 1}e")).normalize()
     return format(rounded, "f")
 

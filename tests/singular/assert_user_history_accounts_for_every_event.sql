@@ -108,30 +108,63 @@ period_problems as (
 
 ),
 
+-- The latest event of each user, by time, then position in the session, then
+-- session: one maximum at a time, so each step is a group-by and a join (a
+-- "no later event exists" anti-join would compare a user's events pairwise).
+latest_times as (
+
+    select
+        user_id,
+        max(viewed_at) as viewed_at
+    from user_page_views
+    group by 1
+
+),
+
+latest_items as (
+
+    select
+        user_page_views.user_id,
+        user_page_views.viewed_at,
+        max(user_page_views.item_in_session) as item_in_session
+    from user_page_views
+    inner join latest_times
+        on
+            user_page_views.user_id = latest_times.user_id
+            and user_page_views.viewed_at = latest_times.viewed_at
+    group by 1, 2
+
+),
+
+latest_sessions as (
+
+    select
+        user_page_views.user_id,
+        user_page_views.viewed_at,
+        user_page_views.item_in_session,
+        max(user_page_views.session_id) as session_id
+    from user_page_views
+    inner join latest_items
+        on
+            user_page_views.user_id = latest_items.user_id
+            and user_page_views.viewed_at = latest_items.viewed_at
+            and user_page_views.item_in_session = latest_items.item_in_session
+    group by 1, 2, 3
+
+),
+
 latest_events as (
 
     select
         user_page_views.user_id,
         user_page_views.level
     from user_page_views
-    where not exists (
-        select later.user_id
-        from user_page_views as later
-        where
-            later.user_id = user_page_views.user_id
-            and (
-                later.viewed_at > user_page_views.viewed_at
-                or (
-                    later.viewed_at = user_page_views.viewed_at
-                    and later.item_in_session > user_page_views.item_in_session
-                )
-                or (
-                    later.viewed_at = user_page_views.viewed_at
-                    and later.item_in_session = user_page_views.item_in_session
-                    and later.session_id > user_page_views.session_id
-                )
-            )
-    )
+    inner join latest_sessions
+        on
+            user_page_views.user_id = latest_sessions.user_id
+            and user_page_views.viewed_at = latest_sessions.viewed_at
+            and user_page_views.item_in_session = latest_sessions.item_in_session
+            and user_page_views.session_id = latest_sessions.session_id
 
 ),
 

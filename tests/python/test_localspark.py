@@ -1,8 +1,9 @@
 """The local Spark cluster: real master and worker JVMs from the pyspark wheel, nothing mocked.
 
-One cluster for the module, in a state dir of its own on ports of its own (7277, UI 8290
-and 8291), so it never meets the cluster of `make run TARGET=spark` (7077). Without Java
-the tests fail with the setup message; they are never skipped.
+One cluster for the module, in a state dir of its own on ports that were free when the
+module was imported (the master's, and two neighbours for the web UIs), so it never meets
+the cluster of `make run TARGET=spark` (7077) nor another checkout's test run. Without
+Java the tests fail with the setup message; they are never skipped.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from sparkify.spark.session import session_conf
 from sparkify.spark.settings import SparkSettings, spark_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MASTER_PORT, UI_PORT = "7277", "8290"
 SPARK_VARIABLES = (
     "SPARK_MASTER",
     "SPARKIFY_SPARK_DIR",
@@ -62,6 +62,21 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def free_port_pair() -> int:
+    """A free port whose neighbour is free too: the master's UI, then the worker's."""
+    while True:
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
+MASTER_PORT, UI_PORT = str(free_port()), str(free_port_pair())
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +215,8 @@ def test_a_session_on_another_master_is_refused_not_reused(
 def test_a_taken_port_is_one_line_naming_the_port_and_its_variable(
     tmp_path: Path, local_spark: SparkSettings
 ) -> None:
-    # The module's cluster holds 7277, 8290 and 8291: a second cluster there cannot start.
+    # The module's cluster holds its master's port and both UI ports: a second cluster there
+    # cannot start.
     clash = cluster_environ(tmp_path / "state", MASTER_PORT, str(free_port()))
     result = spark_cli(clash, "start")
     assert result.returncode == 1
@@ -243,6 +259,24 @@ def test_without_java_start_fails_with_the_setup_message(tmp_path: Path) -> None
     assert (
         "Java 17 is needed to run Spark: apt-get install openjdk-17-jre-headless" in result.stderr
     )
+
+
+def test_a_master_that_cannot_start_is_one_line_with_its_exit_status(tmp_path: Path) -> None:
+    # A Java that fails at once: spark-class's launcher gets nowhere.
+    java_home = tmp_path / "java"
+    (java_home / "bin").mkdir(parents=True)
+    (java_home / "bin" / "java").write_text("#!/bin/sh\nexit 3\n", encoding="ascii")
+    (java_home / "bin" / "java").chmod(0o755)
+    broken = cluster_environ(
+        tmp_path / "state", str(free_port()), str(free_port_pair()), JAVA_HOME=str(java_home)
+    )
+    result = spark_cli(broken, "start")
+    assert result.returncode == 1
+    log = tmp_path / "state" / "logs" / "master.log"
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("spark.py: error: the Spark master exited (status 1): ")
+    assert line.endswith(f"(full log: {log})")
+    assert spark_cli(broken, "status").stdout.splitlines()[0].endswith("stopped")
 
 
 def test_stop_ends_both_processes(local_spark: SparkSettings, environ: dict[str, str]) -> None:

@@ -76,7 +76,7 @@ class Daemon:
         except OSError:
             return "no log"
         errors = [line for line in lines if " ERROR " in line or "Exception" in line]
-        return (errors or lines or ["empty log"])[-1].strip()
+        return (errors or lines or ["no output"])[-1].strip()
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def start(settings: SparkSettings, timeout: float = START_TIMEOUT) -> bool:
     the_master, the_worker = master(settings), worker(settings)
     master_running, worker_running = the_master.pid() is not None, the_worker.pid() is not None
     if master_running and worker_running:
-        _wait_for_worker(settings, the_worker, timeout)
+        _wait_for_worker(settings, the_worker, timeout, None)
         return False
     java = java_binary()
     spark_home = pyspark_home()
@@ -139,11 +139,12 @@ def start(settings: SparkSettings, timeout: float = START_TIMEOUT) -> bool:
     for directory in directories:
         directory.mkdir(parents=True, exist_ok=True)
     environ = _daemon_environ(settings, spark_home, java)
+    launched: dict[str, subprocess.Popen] = {}
     for daemon in to_start:
-        _launch(daemon, _arguments(daemon, settings), spark_home, environ)
+        launched[daemon.name] = _launch(daemon, _arguments(daemon, settings), spark_home, environ)
         if daemon is the_master:
-            _wait_for_master(settings, the_master, timeout)
-    _wait_for_worker(settings, the_worker, timeout)
+            _wait_for_master(settings, the_master, timeout, launched[daemon.name])
+    _wait_for_worker(settings, the_worker, timeout, launched.get(the_worker.name))
     return True
 
 
@@ -237,7 +238,9 @@ def _daemon_environ(settings: SparkSettings, spark_home: Path, java: str) -> dic
     return environ
 
 
-def _launch(daemon: Daemon, arguments: list[str], spark_home: Path, environ: dict) -> None:
+def _launch(
+    daemon: Daemon, arguments: list[str], spark_home: Path, environ: dict
+) -> subprocess.Popen:
     spark_class = spark_home / "bin" / "spark-class"
     with open(daemon.log_file, "ab") as log:
         process = subprocess.Popen(
@@ -251,22 +254,40 @@ def _launch(daemon: Daemon, arguments: list[str], spark_home: Path, environ: dic
         )
     # spark-class execs java: the pid is the JVM's
     daemon.pid_file.write_text(f"{process.pid}\n", encoding="ascii")
+    return process
 
 
-def _wait_for_master(settings: SparkSettings, daemon: Daemon, timeout: float) -> None:
-    _wait(daemon, timeout, lambda: master_state(settings) is not None, "answer")
+def _wait_for_master(
+    settings: SparkSettings, daemon: Daemon, timeout: float, process: subprocess.Popen
+) -> None:
+    _wait(daemon, timeout, lambda: master_state(settings) is not None, "answer", process)
 
 
-def _wait_for_worker(settings: SparkSettings, daemon: Daemon, timeout: float) -> None:
-    _wait(daemon, timeout, lambda: alive_workers(settings) > 0, "register with the master")
+def _wait_for_worker(
+    settings: SparkSettings, daemon: Daemon, timeout: float, process: subprocess.Popen | None
+) -> None:
+    _wait(daemon, timeout, lambda: alive_workers(settings) > 0, "register with the master", process)
 
 
-def _wait(daemon: Daemon, timeout: float, ready: Callable[[], bool], what: str) -> None:
+def _wait(
+    daemon: Daemon,
+    timeout: float,
+    ready: Callable[[], bool],
+    what: str,
+    process: subprocess.Popen | None,
+) -> None:
+    """Until ready; SetupError when the daemon exits first or the timeout passes.
+
+    A daemon this call launched is watched through its process (its exit status is known);
+    one that already ran, through its pid file.
+    """
     deadline = time.monotonic() + timeout
     while not ready():
-        if daemon.pid() is None:
+        exited = process.poll() is not None if process is not None else daemon.pid() is None
+        if exited:
+            how = f" ({_exit_status(process.returncode)})" if process is not None else ""
             raise SetupError(
-                f"the Spark {daemon.name} exited: {daemon.last_log_line()} "
+                f"the Spark {daemon.name} exited{how}: {daemon.last_log_line()} "
                 f"(full log: {daemon.log_file})"
             )
         if time.monotonic() > deadline:
@@ -275,6 +296,15 @@ def _wait(daemon: Daemon, timeout: float, ready: Callable[[], bool], what: str) 
                 f"{daemon.last_log_line()} (full log: {daemon.log_file})"
             )
         time.sleep(0.25)
+
+
+def _exit_status(returncode: int | None) -> str:
+    """How a process ended, in words: its status, or the signal that killed it."""
+    if returncode is not None and returncode < 0:
+        signal_name = signal.Signals(-returncode).name
+        hint = ": out of memory, or killed by another program" if returncode == -9 else ""
+        return f"killed by {signal_name}{hint}"
+    return f"status {returncode}"
 
 
 def _check_ports_free(settings: SparkSettings, starting_master: bool) -> None:

@@ -24,6 +24,7 @@ from sparkify.loader.contract import CONTRACTS
 from sparkify.loader.discover import discover_files
 from sparkify.loader.progress import Progress
 from sparkify.loader.records import Record, parse_lines
+from sparkify.loader.summary import report_lines
 from sparkify.settings import ConnectionSettings
 
 SONG = {
@@ -276,6 +277,90 @@ def test_an_interrupted_run_leaves_files_whole_and_the_next_run_finishes(
     assert counts(db, schema)["log_data"] == 60
 
 
+@pytest.fixture(scope="module")
+def many_days(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 generated day files of 4,000 events: a run long enough to stop part-way."""
+    out = tmp_path_factory.mktemp("many_days")
+    result = run_script(
+        "generate_data.py", "--out", str(out), "--events", "240000", "--days", "60",
+        "--songs", "50",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def committed_figures(db: psycopg.Connection, schema: str, load_id: int) -> tuple:
+    """What loaded_files shows of one run: files, records loaded, rejected, blank lines."""
+    return db.execute(
+        f"select count(*), coalesce(sum(records_loaded), 0), coalesce(sum(records_rejected), 0), "
+        f'coalesce(sum(blank_lines), 0) from "{schema}".loaded_files where load_id = %s',
+        [load_id],
+    ).fetchone()
+
+
+def stop_part_way(
+    settings: ConnectionSettings, db: psycopg.Connection, schema: str, data: Path, how: int
+) -> subprocess.CompletedProcess:
+    """Start the loader, and send it `how` once some files of the run are committed."""
+    loader = start_loader(settings, data, schema)
+    deadline = time.monotonic() + 120
+    while loader.poll() is None:
+        assert time.monotonic() < deadline, "the loader never committed a log file"
+        exists = db.execute("select to_regclass(%s)", [f"{schema}.loaded_files"]).fetchone()
+        if exists != (None,) and committed_figures(db, schema, 1)[0] > 52:  # songs + 2 days
+            break
+        time.sleep(0.05)
+    loader.send_signal(how)
+    out, err = loader.communicate(timeout=120)
+    return subprocess.CompletedProcess(loader.args, loader.returncode, out, err)
+
+
+def run_row(db: psycopg.Connection, schema: str, load_id: int) -> tuple:
+    return db.execute(
+        f"select status, files_loaded, records_loaded, records_rejected, blank_lines "
+        f'from "{schema}".load_runs where load_id = %s',
+        [load_id],
+    ).fetchone()
+
+
+def test_sigterm_stops_a_run_like_ctrl_c_one_line_exit_143_run_interrupted(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, many_days: Path
+) -> None:
+    result = stop_part_way(pg_settings, db, schema, many_days, signal.SIGTERM)
+    assert result.returncode == 143, result.stderr
+    assert result.stderr.strip() == "load_raw.py: terminated (SIGTERM)"
+    files, loaded, rejected, blank = committed_figures(db, schema, 1)
+    assert 52 < files < 110  # part-way: 50 song files and 60 day files in all
+    assert run_row(db, schema, 1) == ("interrupted", files, loaded, rejected, blank)
+    stored = counts(db, schema)
+    assert stored["log_data"] + stored["song_data"] == loaded  # the rest rolled back
+
+    rerun = load_data_dir(pg_settings, many_days, schema)
+    assert rerun.count("skipped") == files and rerun.status == "completed"
+    stored = counts(db, schema)
+    songs = len(list((many_days / "song_data").rglob("*.json")))  # one record per file
+    events = sum(
+        1
+        for path in (many_days / "log_data").rglob("*.json")
+        for text in path.read_bytes().splitlines()
+        if text.strip()
+    )
+    assert stored["log_data"] + stored["song_data"] + stored["rejected_records"] == songs + events
+
+
+def test_after_kill_9_the_next_run_records_what_the_dead_run_committed(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, many_days: Path
+) -> None:
+    result = stop_part_way(pg_settings, db, schema, many_days, signal.SIGKILL)
+    assert result.returncode == -signal.SIGKILL
+    assert run_row(db, schema, 1)[0] == "running"  # nobody could say otherwise yet
+    committed = committed_figures(db, schema, 1)
+
+    load_data_dir(pg_settings, many_days, schema)
+    assert run_row(db, schema, 1) == ("interrupted", *committed)
+    assert committed[1] > 0
+
+
 def test_a_second_loader_waits_for_the_first(
     pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
 ) -> None:
@@ -310,6 +395,34 @@ def test_an_unreadable_file_fails_the_run_in_one_line_and_the_rest_loads(
         "No such file or directory"
     ) in result.stderr
     assert counts(db, schema)["log_data"] == 1
+
+
+HOSTILE_SCHEMAS = {
+    # the placeholder once stood in a comment of raw_schema.sql: a newline ended the comment
+    "newline": "raw\ncreate table public.pwned (x int); --",
+    "quote": 'raw"; create table public.pwned (x int); --',
+    "upper case": "Raw",
+    # Postgres keeps 63 bytes: this name and one with another last letter are one schema
+    "64 bytes": "raw_" + "x" * 60,
+}
+
+
+@pytest.mark.parametrize("target", ["postgres", "spark"])
+@pytest.mark.parametrize("name", HOSTILE_SCHEMAS.values(), ids=HOSTILE_SCHEMAS.keys())
+def test_a_schema_name_that_is_not_a_plain_identifier_is_refused_before_any_sql(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, name: str, target: str
+) -> None:
+    result = run_script(
+        "load_raw.py", "--target", target, "--data-dir", str(REPO_ROOT / "data"),
+        "--schema", name, settings=pg_settings,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    (message,) = result.stderr.strip().splitlines()
+    assert message.startswith("load_raw.py: error: argument --schema: ")
+    assert "schema name" in message and message.endswith("(see --help)")
+    truncated = db.execute("select count(*) from pg_namespace where nspname = left(%s, 63)", [name])
+    assert truncated.fetchone() == (0,)
+    assert db.execute("select to_regclass('public.pwned')").fetchone() == (None,)
 
 
 @pytest.mark.parametrize(
@@ -427,6 +540,47 @@ def test_discovery_walks_links_once_and_never_skips_an_unreadable_directory(
     monkeypatch.setattr(os, "scandir", refuse)
     with pytest.raises(SparkifyError, match=r"cannot read directory .*log_data: Permission denied"):
         discover_files(tmp_path)
+
+
+def test_only_regular_files_inside_their_source_are_read_the_rest_is_listed_with_a_reason(
+    engine: Engine, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    write(data, "log_data/2018/11/2018-11-12-events.json", line(event(0)))
+    song = write(data, "song_data/A/A/A/TRAAAAA.json", b'{"song_id": "S1", "num_songs": 1}')
+    private = write(tmp_path, "private/secret.json", line(event(7, firstName="Secret")))
+    os.mkfifo(data / "log_data/2018/11/fifo.json")  # would block a reader forever
+    (data / "log_data/2018/11/zero.json").symlink_to("/dev/zero")  # would never end
+    (data / "log_data/2018/11/secret.json").symlink_to(private)  # out of the data dir
+    (data / "log_data/2018/11/song.json").symlink_to(song)  # a song file as events
+    (data / "log_data/loop").symlink_to(data)  # the whole data dir again, as log data
+    reasons = {
+        "log_data/2018/11/fifo.json": "not a regular file (a FIFO): not read",
+        "log_data/2018/11/secret.json": f"a link leading out of log_data/ (to {private}): not read",
+        "log_data/2018/11/song.json": f"a link leading out of log_data/ (to {song}): not read",
+        "log_data/2018/11/zero.json": "a link leading out of log_data/ (to /dev/zero): not read",
+        "log_data/loop": f"a link leading out of log_data/ (to {data}): not read",
+    }
+
+    summary = engine.load(data)
+    assert summary.status == "completed"
+    assert (summary.count("loaded"), summary.count("ignored"), summary.files_seen) == (2, 5, 7)
+    ignored = {r.relative: r.error for r in summary.results if r.status == "ignored"}
+    assert ignored == reasons
+    lines = report_lines(summary)
+    assert (
+        "2 loaded, 0 replaced (content changed), 0 skipped (unchanged), 0 failed, 5 ignored"
+        in (lines[1])
+    )
+    assert (
+        f"  ignored: log_data/2018/11/fifo.json: {reasons['log_data/2018/11/fifo.json']}" in lines
+    )
+    assert engine.counts() == holding(song_data=1, log_data=1, loaded_files=2)
+    stored = engine.fetch("select source_file, reason, load_id from {s}.ignored_files")
+    assert sorted(stored) == [(path, reason, summary.load_id) for path, reason in reasons.items()]
+    assert engine.fetch("select count(*) from {s}.log_data where {json:firstName} = 'Secret'") == [
+        (0,)
+    ]
 
 
 def test_rows_postgres_did_not_store_stop_the_load_and_keep_nothing_of_the_file(
@@ -593,10 +747,15 @@ with spark_session(settings, "check") as spark:
         shown = spark.sql(VISIBLE.format(t="log_data", f="_source_file", i="_load_id")).first()[0]
         return dict(per_file=per_file, stored=stored, shown=shown)
     before = figures()
+    committed = spark.sql('''select count(*), coalesce(sum(records_loaded), 0)
+      from raw_kill.loaded_files where load_id = 1''').first()
     summary = load_data_dir(Path({str(data)!r}), "raw_kill", False, settings, spark=spark)
     after = figures()
+    dead = spark.sql("select * from raw_kill.load_runs where load_id = 1").first().asDict()
     json.dump(dict(before=before, after=after, loaded=summary.records_loaded,
-                   skipped=summary.count("skipped")), sys.stdout)
+                   skipped=summary.count("skipped"), committed=list(committed),
+                   dead=[dead["status"], dead["files_loaded"], dead["records_loaded"]]),
+              sys.stdout)
 """
     result = subprocess.run(
         [sys.executable, "-c", check], env=env, capture_output=True, text=True, timeout=600
@@ -610,6 +769,8 @@ with spark_session(settings, "check") as spark:
     assert total > 1000
     assert after["stored"] == after["shown"] == total  # exactly once, no leftovers
     assert before["stored"] >= before["shown"]  # unregistered rows may be stored, never shown
+    # the dead run is closed with what it registered (a Spark run registers at its end)
+    assert figures["dead"] == ["interrupted", *figures["committed"]]
     registered_before = sum(loaded for _, loaded, _ in before["per_file"])
     assert before["shown"] == registered_before
     assert figures["loaded"] >= total - registered_before  # the rerun finished the job

@@ -7,10 +7,13 @@ scripts/spark.py) and SPARKIFY_SPARK_DIR (warehouse and metastore, default .spar
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
 from sparkify.cli import EXIT_FAILURE, ArgumentParser, run_command
+from sparkify.errors import UsageError
+from sparkify.loader.names import check_schema_name
 from sparkify.loader.results import RunSummary
 from sparkify.loader.summary import report_lines
 
@@ -31,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
         help="the engine to land in (default: postgres)",
     )
     parser.add_argument(
-        "--schema", default="raw", help="target schema (Spark: database) (default: raw)"
+        "--schema",
+        type=_schema_name,
+        default="raw",
+        help="target schema (Spark: database): lowercase letters, digits and _, "
+        "at most 63 bytes (default: raw)",
     )
     parser.add_argument(
         "--strict", action="store_true", help=f"exit {EXIT_REJECTS} when any record is rejected"
@@ -59,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_REJECTS
     return 0
+
+
+def _schema_name(text: str) -> str:
+    try:
+        return check_schema_name(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _load(target: str, data_dir: Path, schema: str, progress: bool | None) -> RunSummary:

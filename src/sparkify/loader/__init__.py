@@ -2,6 +2,7 @@
 
 One module per job, in the order a run uses them:
 
+- ``names``: the raw schema's name, checked before it reaches SQL.
 - ``discover``: find the input files of a data directory.
 - ``contract``: the JSON type of every known field of each source.
 - ``records``: parse and check bytes into a Record, a Reject or a Blank (pure functions).

@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 from sparkify.errors import LoadIntegrityError
+from sparkify.loader.discover import IgnoredPath
 from sparkify.loader.results import FileResult, PreviousLoad, RawTotals, RunStatus, RunSummary
 
 
@@ -27,12 +28,34 @@ def start_run(conn: psycopg.Connection, schema: str, data_dir: str) -> int:
 
 
 def close_abandoned_runs(conn: psycopg.Connection, schema: str) -> None:
-    """Runs still 'running' when we hold the load lock died without saying so."""
+    """Runs still 'running' when we hold the load lock died without saying so (kill -9, a
+    crash): close them as 'interrupted' with what they committed, as loaded_files shows it
+    (a file version it replaced counts as loaded: the ledger does not keep which it was)."""
     conn.execute(
         sql.SQL(
-            "update {}.load_runs set status = 'interrupted', finished_at = clock_timestamp() "
-            "where status = 'running'"
-        ).format(sql.Identifier(schema))
+            """
+            update {runs} as r set
+                status = 'interrupted', finished_at = clock_timestamp(),
+                files_loaded = committed.files, records_loaded = committed.records_loaded,
+                records_rejected = committed.records_rejected,
+                blank_lines = committed.blank_lines
+            from (
+                select
+                    dead.load_id,
+                    count(f.source_file) as files,
+                    coalesce(sum(f.records_loaded), 0) as records_loaded,
+                    coalesce(sum(f.records_rejected), 0) as records_rejected,
+                    coalesce(sum(f.blank_lines), 0) as blank_lines
+                from {runs} as dead
+                left join {files} as f on f.load_id = dead.load_id
+                where dead.status = 'running'
+                group by dead.load_id
+            ) as committed
+            where r.load_id = committed.load_id
+            """
+        ).format(
+            runs=sql.Identifier(schema, "load_runs"), files=sql.Identifier(schema, "loaded_files")
+        )
     )
 
 
@@ -63,6 +86,21 @@ def finish_run(
             summary.load_id,
         ],
     )
+
+
+def record_ignored(
+    conn: psycopg.Connection, schema: str, ignored: list[IgnoredPath], load_id: int
+) -> None:
+    """One ignored_files row per path the run did not read, with the reason."""
+    if not ignored:
+        return
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            sql.SQL(
+                "insert into {} (load_id, source_name, source_file, reason) values (%s, %s, %s, %s)"
+            ).format(sql.Identifier(schema, "ignored_files")),
+            [(load_id, path.source, path.relative, path.reason) for path in ignored],
+        )
 
 
 def previous_loads(conn: psycopg.Connection, schema: str) -> dict[str, PreviousLoad]:

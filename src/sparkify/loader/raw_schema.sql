@@ -1,4 +1,5 @@
--- The raw landing schema. "{schema}" is replaced by the quoted schema name.
+-- The raw landing schema. The loader puts the quoted schema name (checked by
+-- sparkify.loader.names) wherever the schema placeholder stands in a statement.
 -- Every statement is idempotent: the loader runs this file at the start of each run.
 
 create schema if not exists {schema};
@@ -55,6 +56,16 @@ create table if not exists {schema}.rejected_records (
     raw_bytes bytea not null,
     load_id bigint not null,
     rejected_at timestamptz not null default now()
+);
+
+-- Every path under song_data/ or log_data/ that a run did not read, and why: a special
+-- file (a FIFO, a device) or a link leading out of its source's directory.
+create table if not exists {schema}.ignored_files (
+    load_id bigint not null references {schema}.load_runs (load_id),
+    source_name text not null check (source_name in ('song_data', 'log_data')),
+    source_file text not null,
+    reason text not null,
+    ignored_at timestamptz not null default now()
 );
 
 -- BRIN indexes cost almost nothing on COPY; a file's rows are contiguous, so

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
-FileStatus = Literal["loaded", "replaced", "skipped", "failed"]
+FileStatus = Literal["loaded", "replaced", "skipped", "failed", "ignored"]
 RunStatus = Literal["completed", "failed", "interrupted"]
 
 

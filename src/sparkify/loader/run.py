@@ -18,8 +18,9 @@ import psycopg
 from sparkify.db import connect
 from sparkify.errors import DatabaseUnavailable, SparkifyError
 from sparkify.loader import ledger
-from sparkify.loader.discover import SourceFile, discover_files
+from sparkify.loader.discover import Discovery, SourceFile, discover
 from sparkify.loader.files import READING, describe_files, load_files
+from sparkify.loader.names import check_schema_name
 from sparkify.loader.progress import Progress
 from sparkify.loader.results import RunSummary
 from sparkify.loader.schema import create_raw_schema
@@ -30,11 +31,12 @@ def load_data_dir(
     settings: ConnectionSettings, data_dir: Path, schema: str = "raw", progress: bool | None = None
 ) -> RunSummary:
     """Load every input file under data_dir; return the run's summary."""
-    files = discover_files(data_dir)
-    meter = Progress(len(files), enabled=progress)
+    check_schema_name(schema)
+    found = discover(data_dir)
+    meter = Progress(len(found.files), enabled=progress)
     try:
         with connect(settings, autocommit=True) as conn:
-            return _load_files(conn, files, data_dir, schema, meter)
+            return _load_files(conn, found, data_dir, schema, meter)
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(
             f"lost the connection to Postgres while loading {meter.current or data_dir} "
@@ -53,16 +55,18 @@ def _first_line(exc: Exception) -> str:
 
 
 def _load_files(
-    conn: psycopg.Connection, files: list[SourceFile], data_dir: Path, schema: str, meter: Progress
+    conn: psycopg.Connection, found: Discovery, data_dir: Path, schema: str, meter: Progress
 ) -> RunSummary:
     create_raw_schema(conn, schema)
     with _exclusive_load(conn, schema):
         ledger.close_abandoned_runs(conn, schema)
         load_id = ledger.start_run(conn, schema, str(data_dir))
-        summary = RunSummary(load_id, schema, str(data_dir), files_seen=len(files))
+        summary = RunSummary(load_id, schema, str(data_dir), files_seen=found.paths)
+        summary.results += found.ignored_results()
         try:
+            ledger.record_ignored(conn, schema, found.ignored, load_id)
             previous = ledger.previous_loads(conn, schema)
-            for batch in _batches(files):
+            for batch in _batches(found.files):
                 meter.start_file(describe_files(batch))
                 summary.results.extend(load_files(conn, batch, schema, load_id, previous, meter))
                 meter.finish_files(len(batch))

@@ -14,12 +14,15 @@ def report_lines(summary: RunSummary) -> list[str]:
         f"{summary.elapsed:.1f} s",
         f"  files:   {summary.files_seen:,} found: {summary.count('loaded'):,} loaded, "
         f"{summary.count('replaced'):,} replaced (content changed), "
-        f"{summary.count('skipped'):,} skipped (unchanged), {summary.count('failed'):,} failed",
+        f"{summary.count('skipped'):,} skipped (unchanged), {summary.count('failed'):,} failed, "
+        f"{summary.count('ignored'):,} ignored (not regular files of the data dir)",
         f"  records: {records:,} read: {summary.records_loaded:,} loaded, "
         f"{summary.records_rejected:,} rejected; {summary.blank_lines:,} blank lines skipped",
         f"  speed:   {records / seconds:,.0f} records/s, "
         f"{summary.bytes_read / seconds / 1e6:,.1f} MB/s",
     ]
+    for ignored in (result for result in summary.results if result.status == "ignored"):
+        lines.append(f"  ignored: {ignored.relative}: {ignored.error}")
     if summary.records_rejected:
         lines.append(
             f"  rejects: see {summary.schema}.rejected_records where load_id = {summary.load_id}"

@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sparkify.loader.discover import IgnoredPath
 from sparkify.loader.results import RunStatus, RunSummary
-from sparkify.loader.spark.schema import LOAD_RUNS_COLUMNS, LOADED_FILES_COLUMNS
+from sparkify.loader.spark.schema import (
+    IGNORED_FILES_COLUMNS,
+    LOAD_RUNS_COLUMNS,
+    LOADED_FILES_COLUMNS,
+)
 from sparkify.loader.spark.storage import Store
 from sparkify.loader.spark.tasks import Figures
 
@@ -44,14 +49,31 @@ def write_runs(store: Store, runs: list[dict[str, Any]]) -> None:
     store.replace_table("load_runs", frame)
 
 
-def close_abandoned_runs(runs: list[dict[str, Any]], now: datetime) -> bool:
-    """Runs still 'running' while we hold the load lock died without saying so."""
-    changed = False
-    for run in runs:
-        if run["status"] == "running":
-            run.update(status="interrupted", finished_at=now)
-            changed = True
-    return changed
+def close_abandoned_runs(store: Store, runs: list[dict[str, Any]], now: datetime) -> bool:
+    """Runs still 'running' while we hold the load lock died without saying so: close them
+    as 'interrupted' with what they registered in loaded_files (a run registers its files
+    at its end, all at once: a run killed before that committed nothing)."""
+    dead = [run for run in runs if run["status"] == "running"]
+    if not dead:
+        return False
+    committed = {
+        row["load_id"]: row
+        for row in store.spark.sql(
+            f"select load_id, count(*) as files, sum(records_loaded) as records_loaded, "
+            f"sum(records_rejected) as records_rejected, sum(blank_lines) as blank_lines "
+            f"from {store.name('loaded_files')} group by load_id"
+        ).collect()
+    }
+    for run in dead:
+        figures = committed.get(run["load_id"])
+        run.update(
+            status="interrupted", finished_at=now,
+            files_loaded=figures["files"] if figures else 0,
+            records_loaded=figures["records_loaded"] if figures else 0,
+            records_rejected=figures["records_rejected"] if figures else 0,
+            blank_lines=figures["blank_lines"] if figures else 0,
+        )  # fmt: skip
+    return True
 
 
 def needs_cleanup(runs: list[dict[str, Any]]) -> bool:
@@ -99,3 +121,16 @@ def register_files(store: Store, figures: list[Figures], load_id: int, loaded_at
         landed.select("source_file"), "source_file", "left_anti"
     )
     store.replace_table("loaded_files", earlier.unionByName(landed))
+
+
+def record_ignored(
+    store: Store, ignored: list[IgnoredPath], load_id: int, ignored_at: datetime
+) -> None:
+    """Earlier runs' ignored_files rows, plus one per path this run did not read."""
+    if not ignored:
+        return
+    spark = store.spark
+    rows = [(load_id, path.source, path.relative, path.reason, ignored_at) for path in ignored]
+    now = spark.createDataFrame(rows, IGNORED_FILES_COLUMNS)
+    earlier = spark.table(store.name("ignored_files"))
+    store.replace_table("ignored_files", earlier.unionByName(now))

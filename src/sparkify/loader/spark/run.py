@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sparkify.errors import DatabaseUnavailable, LoadIntegrityError, SetupError, SparkifyError
-from sparkify.loader.discover import SourceFile, discover_files
+from sparkify.loader.discover import Discovery, SourceFile, discover
+from sparkify.loader.names import check_schema_name
 from sparkify.loader.progress import Progress
 from sparkify.loader.results import FileResult, RunSummary
 from sparkify.loader.spark import ledger
@@ -40,7 +41,6 @@ from sparkify.loader.spark.schema import (
     RECORD_COLUMNS,
     REJECT_COLUMNS,
     TABLES,
-    check_database_name,
     create_raw_tables,
 )
 from sparkify.loader.spark.storage import Store
@@ -83,17 +83,17 @@ def load_data_dir(
     With ``spark`` given (tests), that session is used; otherwise one is started on the
     settings' master and stopped at the end.
     """
-    check_database_name(schema)
-    files = discover_files(data_dir)
+    check_schema_name(schema)
+    found = discover(data_dir)
     settings = settings or spark_settings()
-    meter = Progress(len(files), enabled=progress)
+    meter = Progress(len(found.files), enabled=progress)
     try:
         with _exclusive_load(settings, schema):
             if spark is not None:
-                return _guarded(spark, files, data_dir, schema, meter)
+                return _guarded(spark, found, data_dir, schema, meter)
             check_can_start(settings)
             with spark_session(settings, APP_NAME) as session:
-                return _guarded(session, files, data_dir, schema, meter)
+                return _guarded(session, found, data_dir, schema, meter)
     finally:
         meter.close()
 
@@ -140,14 +140,14 @@ def _exclusive_load(settings: SparkSettings, schema: str) -> Iterator[None]:
 
 
 def _guarded(
-    spark: SparkSession, files: list[SourceFile], data_dir: Path, schema: str, meter: Progress
+    spark: SparkSession, found: Discovery, data_dir: Path, schema: str, meter: Progress
 ) -> RunSummary:
     """The run, with Spark's own failures turned into one line."""
     from py4j.protocol import Py4JError
     from pyspark.errors import PySparkException
 
     try:
-        return _run(spark, files, data_dir, schema, meter)
+        return _run(spark, found, data_dir, schema, meter)
     except (Py4JError, PySparkException) as exc:
         message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise SparkifyError(
@@ -161,12 +161,12 @@ def _now() -> datetime:
 
 
 def _run(
-    spark: SparkSession, files: list[SourceFile], data_dir: Path, schema: str, meter: Progress
+    spark: SparkSession, found: Discovery, data_dir: Path, schema: str, meter: Progress
 ) -> RunSummary:
     create_raw_tables(spark, schema)
     store = Store(spark, schema)
     runs = ledger.read_runs(store)
-    if ledger.close_abandoned_runs(runs, _now()):
+    if ledger.close_abandoned_runs(store, runs, _now()):
         ledger.write_runs(store, runs)
     dirty = ledger.needs_cleanup(runs)
     used = [run["load_id"] for run in runs]
@@ -178,13 +178,15 @@ def _run(
     runs.append(run)
     ledger.write_runs(store, runs)
 
-    summary = RunSummary(load_id, schema, str(data_dir), files_seen=len(files))
+    files = found.files
+    summary = RunSummary(load_id, schema, str(data_dir), files_seen=found.paths)
     try:
+        ledger.record_ignored(store, found.ignored, load_id, started)
         registered = ledger.registered_files(store)
-        figures = _land(spark, store, files, registered, load_id, started, meter)
+        figures = _land(spark, store, files, registered, load_id, started, meter) if files else []
         order = {source_file.relative: n for n, source_file in enumerate(files)}
         figures.sort(key=lambda f: order[f.relative])
-        summary.results = [_result(f) for f in figures]
+        summary.results = found.ignored_results() + [_result(f) for f in figures]
         landed = [f for f in figures if f.status in ("loaded", "replaced")]
         if landed:
             ledger.register_files(store, landed, load_id, started)

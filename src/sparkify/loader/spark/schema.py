@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sparkify.errors import UsageError
-
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
@@ -33,6 +31,9 @@ LOAD_RUNS_COLUMNS = (
     "status string, files_loaded int, files_replaced int, files_skipped int, "
     "records_loaded bigint, records_rejected bigint, blank_lines bigint"
 )
+IGNORED_FILES_COLUMNS = (
+    "load_id bigint, source_name string, source_file string, reason string, ignored_at timestamp"
+)
 
 # table -> (columns without the partition column, partition column or None)
 TABLES: dict[str, tuple[str, str | None]] = {
@@ -41,18 +42,12 @@ TABLES: dict[str, tuple[str, str | None]] = {
     "rejected_records": (REJECT_COLUMNS, "load_id"),
     "loaded_files": (LOADED_FILES_COLUMNS, None),
     "load_runs": (LOAD_RUNS_COLUMNS, None),
+    "ignored_files": (IGNORED_FILES_COLUMNS, None),
 }
 
 
-def check_database_name(name: str) -> str:
-    """Database names are data from the command line: only plain identifiers pass."""
-    if not name.replace("_", "a").isalnum() or not name.isascii() or name[0].isdigit():
-        raise UsageError(f"{name!r} is not a valid Spark database name: use letters, digits and _")
-    return name
-
-
 def create_raw_tables(spark: SparkSession, database: str) -> None:
-    """Create the database and its five tables if missing."""
+    """Create the database and its six tables if missing."""
     spark.sql(f"create database if not exists `{database}`")
     for table, (columns, partition) in TABLES.items():
         full = columns + (f", {partition} bigint" if partition else "")

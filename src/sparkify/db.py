@@ -39,7 +39,12 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
     """One line: where, what libpq said, and what to do about it."""
     reason = " ".join(str(exc).split()) or type(exc).__name__
     reason = reason.split(": ", 1)[-1] if reason.startswith("connection failed") else reason
-    if "does not exist" in reason:
+    if "role" in reason and "does not exist" in reason:
+        hint = (
+            "set PGUSER to a role that exists on that server (the local cluster's is "
+            "'sparkify'), or have its administrator create the role"
+        )
+    elif "does not exist" in reason:
         hint = "create it ('make db' creates PGDATABASE) or set PGDATABASE"
     elif settings.is_local_cluster:
         hint = "run 'make db' to start the project's local Postgres"

@@ -429,19 +429,35 @@ def test_a_schema_name_that_is_not_a_plain_identifier_is_refused_before_any_sql(
     ("setup", "message"),
     [
         ("missing", "data directory {dir}/nope does not exist"),
+        ("a file", "data directory {dir}/nope is not a directory"),
         ("empty", "no input files in {dir}"),
     ],
 )
 def test_a_missing_or_empty_data_dir_is_one_line(
     pg_settings: ConnectionSettings, schema: str, tmp_path: Path, setup: str, message: str
 ) -> None:
-    data_dir = tmp_path / "nope" if setup == "missing" else tmp_path
+    if setup == "a file":
+        write(tmp_path, "nope", line(event(0)))
+    data_dir = tmp_path if setup == "empty" else tmp_path / "nope"
     result = run_script(
         "load_raw.py", "--data-dir", str(data_dir), "--schema", schema, settings=pg_settings
     )
     assert result.returncode == 1
     assert result.stderr.startswith("load_raw.py: error: " + message.format(dir=tmp_path))
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unknown_role_is_one_line_that_names_pguser(
+    pg_settings: ConnectionSettings, schema: str
+) -> None:
+    result = run_script(
+        "load_raw.py", "--data-dir", str(REPO_ROOT / "data"), "--schema", schema,
+        settings=pg_settings, PGUSER="nobody_by_that_name",
+    )  # fmt: skip
+    assert result.returncode == 1
+    (message,) = result.stderr.strip().splitlines()
+    assert 'role "nobody_by_that_name" does not exist' in message
+    assert "set PGUSER to a role that exists" in message and "PGDATABASE" not in message
 
 
 def test_a_database_that_is_down_is_one_line(real_data: Path) -> None:
@@ -581,6 +597,22 @@ def test_only_regular_files_inside_their_source_are_read_the_rest_is_listed_with
     assert engine.fetch("select count(*) from {s}.log_data where {json:firstName} = 'Secret'") == [
         (0,)
     ]
+
+
+def test_a_file_name_that_is_not_utf8_is_ignored_with_a_reason_and_the_rest_loads(
+    engine: Engine, tmp_path: Path
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-12-events.json", line(event(0)))
+    latin1 = os.fsencode(tmp_path / "log_data/2018/11") + b"/caf\xe9.json"
+    with open(latin1, "wb") as handle:
+        handle.write(line(event(1)))
+    summary = engine.load(tmp_path)
+    assert (summary.count("loaded"), summary.count("ignored")) == (1, 1)
+    (ignored,) = [r for r in summary.results if r.status == "ignored"]
+    assert ignored.relative == "log_data/2018/11/caf\\xe9.json"
+    assert ignored.error is not None and "not valid UTF-8" in ignored.error
+    assert engine.fetch("select source_file from {s}.ignored_files") == [(ignored.relative,)]
+    assert engine.counts()["log_data"] == 1
 
 
 def test_rows_postgres_did_not_store_stop_the_load_and_keep_nothing_of_the_file(

@@ -58,6 +58,12 @@ class Discovery:
         return [FileResult(path.relative, "ignored", error=path.reason) for path in self.ignored]
 
 
+def _printable(name: str) -> str:
+    """A name as UTF-8 text: bytes that are not UTF-8 (os.fsdecode keeps them as lone
+    surrogates, which no database column takes) become \\x escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _inside(real: str, root: str) -> bool:
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -83,7 +89,7 @@ def _walk_source(data_dir: Path, source: str, found: Discovery) -> None:
         return path.relative_to(data_dir).as_posix()
 
     def ignore(path: Path, reason: str) -> None:
-        found.ignored.append(IgnoredPath(source, relative(path), reason))
+        found.ignored.append(IgnoredPath(source, _printable(relative(path)), reason))
 
     files: list[Path] = []
     seen: set[str] = set()
@@ -101,6 +107,9 @@ def _walk_source(data_dir: Path, source: str, found: Discovery) -> None:
             if not name.endswith(".json"):
                 continue
             path = Path(directory) / name
+            if _printable(relative(path)) != relative(path):
+                ignore(path, "its name is not valid UTF-8: rename the file (convmv can) and rerun")
+                continue
             if not os.path.exists(path):  # a dangling link: the load says it is unreadable
                 files.append(path)
                 continue

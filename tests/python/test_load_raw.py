@@ -447,6 +447,50 @@ def test_a_missing_or_empty_data_dir_is_one_line(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("errcode", "message"),
+    [
+        ("disk_full", "the Postgres server ran out of disk space while loading "
+         "log_data/2018/11/2018-11-13-events.json (could not extend file (SQLSTATE 53100)); "
+         "files committed before it are kept: free space on the server's disk and rerun"),
+        ("program_limit_exceeded", "Postgres refused the load of "
+         "log_data/2018/11/2018-11-13-events.json: could not extend file (SQLSTATE 54000); "
+         "files committed before it are kept"),
+    ],
+    ids=["disk full", "a refused value"],
+)  # fmt: skip
+def test_a_server_error_is_named_for_what_it_is_and_fails_the_run(
+    pg_settings: ConnectionSettings,
+    db: psycopg.Connection,
+    schema: str,
+    tmp_path: Path,
+    errcode: str,
+    message: str,
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-12-events.json", line(event(0)))
+    load_data_dir(pg_settings, tmp_path, schema)
+    # The server fails the next file's COPY as a full disk (or a value over a limit) would.
+    db.execute(
+        f'create function "{schema}".fail() returns trigger language plpgsql as $$ '
+        f"begin raise exception 'could not extend file' using errcode = '{errcode}'; end $$"
+    )
+    db.execute(
+        f'create trigger fail before insert on "{schema}".log_data '
+        f'for each row execute function "{schema}".fail()'
+    )
+    # Large enough that the server's error arrives while the loader still streams.
+    many = b"\n".join(line(event(n)) for n in range(50_000))
+    write(tmp_path, "log_data/2018/11/2018-11-13-events.json", many)
+    result = run_script(
+        "load_raw.py", "--data-dir", str(tmp_path), "--schema", schema, settings=pg_settings
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"load_raw.py: error: {message}"  # one line, nothing above
+    status = db.execute(f'select status from "{schema}".load_runs order by load_id').fetchall()
+    assert status == [("completed",), ("failed",)]
+    assert counts(db, schema)["log_data"] == 1
+
+
 def test_an_unknown_role_is_one_line_that_names_pguser(
     pg_settings: ConnectionSettings, schema: str
 ) -> None:

@@ -6,6 +6,7 @@ is re-serialised.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import IO
 
@@ -15,6 +16,11 @@ from psycopg import sql
 from sparkify.loader.records import Record, Reject
 
 COPY_CHUNK_BYTES = 256 * 1024
+
+# When the server aborts a COPY, psycopg warns through its logger as it closes the stream
+# ("error ignored terminating <psycopg.Copy [BAD]>"), and with no logging set up Python
+# would print that above the loader's own one-line error, which already says it all.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 RECORD_COLUMNS = ("record", "_source_line", "_source_file", "_file_sha256", "_load_id")
 REJECT_COLUMNS = (

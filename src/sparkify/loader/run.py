@@ -22,7 +22,7 @@ from sparkify.loader.discover import Discovery, SourceFile, discover
 from sparkify.loader.files import READING, describe_files, load_files
 from sparkify.loader.names import check_schema_name
 from sparkify.loader.progress import Progress
-from sparkify.loader.results import RunSummary
+from sparkify.loader.results import RunStatus, RunSummary
 from sparkify.loader.schema import create_raw_schema
 from sparkify.settings import ConnectionSettings
 
@@ -37,17 +37,47 @@ def load_data_dir(
     try:
         with connect(settings, autocommit=True) as conn:
             return _load_files(conn, found, data_dir, schema, meter)
-    except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(
-            f"lost the connection to Postgres while loading {meter.current or data_dir} "
-            f"({_first_line(exc)}); files committed before it are kept: rerun to finish"
-        ) from None
     except psycopg.Error as exc:
-        raise SparkifyError(
-            f"Postgres refused the load of {meter.current or data_dir}: {_first_line(exc)}"
-        ) from None
+        raise _load_error(exc, meter.current or str(data_dir)) from None
     finally:
         meter.close()
+
+
+KEPT = "files committed before it are kept"
+
+
+def _load_error(exc: psycopg.Error, where: str) -> SparkifyError:
+    """One line for a failure of Postgres during the load: what it was, what to do."""
+    what = f"{_first_line(exc)} (SQLSTATE {exc.sqlstate})" if exc.sqlstate else _first_line(exc)
+    if not _is_server_error(exc):
+        return DatabaseUnavailable(
+            f"lost the connection to Postgres while loading {where} ({what}); {KEPT}: "
+            "rerun to finish"
+        )
+    if exc.sqlstate == DISK_FULL:
+        return SparkifyError(
+            f"the Postgres server ran out of disk space while loading {where} ({what}); "
+            f"{KEPT}: free space on the server's disk and rerun"
+        )
+    if exc.sqlstate.startswith(INSUFFICIENT_RESOURCES):
+        return SparkifyError(
+            f"the Postgres server ran out of resources while loading {where} ({what}); "
+            f"{KEPT}: fix the server and rerun"
+        )
+    return SparkifyError(f"Postgres refused the load of {where}: {what}; {KEPT}")
+
+
+DISK_FULL = "53100"
+INSUFFICIENT_RESOURCES = "53"  # the SQLSTATE class of disk full, out of memory, ...
+# Classes that mean the session itself is gone: connection exceptions, operator action.
+SESSION_LOST = ("08", "57")
+
+
+def _is_server_error(exc: BaseException) -> bool:
+    """An error the server reported on a session that still works (not a lost connection)."""
+    if not isinstance(exc, psycopg.Error) or not exc.sqlstate:
+        return False
+    return not exc.sqlstate.startswith(SESSION_LOST)
 
 
 def _first_line(exc: Exception) -> str:
@@ -70,20 +100,21 @@ def _load_files(
                 meter.start_file(describe_files(batch))
                 summary.results.extend(load_files(conn, batch, schema, load_id, previous, meter))
                 meter.finish_files(len(batch))
-        except BaseException:
-            # Ctrl-C or a lost connection: committed files stay, the current one rolls back.
+        except BaseException as exc:
+            # Ctrl-C, a lost connection, a server error: committed files stay, the current
+            # one rolls back. A server error (disk full, a refused value) fails the run.
             summary.finish()
-            _record_interruption(conn, summary)
+            _record_end(conn, summary, "failed" if _is_server_error(exc) else "interrupted")
             raise
         summary.finish()
         ledger.finish_run(conn, summary, summary.status)
     return summary
 
 
-def _record_interruption(conn: psycopg.Connection, summary: RunSummary) -> None:
+def _record_end(conn: psycopg.Connection, summary: RunSummary, status: RunStatus) -> None:
     # The connection itself may be what failed; then the next run closes this one.
     with suppress(psycopg.Error):
-        ledger.finish_run(conn, summary, "interrupted")
+        ledger.finish_run(conn, summary, status)
 
 
 @contextmanager

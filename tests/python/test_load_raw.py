@@ -453,11 +453,14 @@ def test_a_missing_or_empty_data_dir_is_one_line(
         ("disk_full", "the Postgres server ran out of disk space while loading "
          "log_data/2018/11/2018-11-13-events.json (could not extend file (SQLSTATE 53100)); "
          "files committed before it are kept: free space on the server's disk and rerun"),
-        ("program_limit_exceeded", "Postgres refused the load of "
-         "log_data/2018/11/2018-11-13-events.json: could not extend file (SQLSTATE 54000); "
+        ("out_of_memory", "the Postgres server ran out of resources while loading "
+         "log_data/2018/11/2018-11-13-events.json (could not extend file (SQLSTATE 53200)); "
+         "files committed before it are kept: fix the server and rerun"),
+        ("insufficient_privilege", "Postgres refused the load of "
+         "log_data/2018/11/2018-11-13-events.json: could not extend file (SQLSTATE 42501); "
          "files committed before it are kept"),
     ],
-    ids=["disk full", "a refused value"],
+    ids=["disk full", "out of memory", "no privilege"],
 )  # fmt: skip
 def test_a_server_error_is_named_for_what_it_is_and_fails_the_run(
     pg_settings: ConnectionSettings,
@@ -489,6 +492,45 @@ def test_a_server_error_is_named_for_what_it_is_and_fails_the_run(
     status = db.execute(f'select status from "{schema}".load_runs order by load_id').fetchall()
     assert status == [("completed",), ("failed",)]
     assert counts(db, schema)["log_data"] == 1
+
+
+def test_a_record_the_server_refuses_is_a_reject_with_its_reason_and_the_run_goes_on(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    write(tmp_path, "log_data/2018/11/2018-11-12-events.json", line(event(0)))
+    load_data_dir(pg_settings, tmp_path, schema)  # the schema, for the trigger below
+    # As jsonb refuses a string over 256 MB: one record, by its content, whatever its size.
+    db.execute(
+        f'create function "{schema}".refuse() returns trigger language plpgsql as $$ '
+        "begin if new.record->>'page' = 'Refused' then raise exception 'string too long' "
+        "using errcode = 'program_limit_exceeded'; end if; return new; end $$"
+    )
+    db.execute(
+        f'create trigger refuse before insert on "{schema}".log_data '
+        f'for each row execute function "{schema}".refuse()'
+    )
+    events = [event(n) for n in range(2500)]
+    events[1700]["page"] = "Refused"
+    day = "log_data/2018/11/2018-11-13-events.json"
+    write(tmp_path, day, b"\n".join(line(e) for e in events) + b"\n")
+    write(tmp_path, "log_data/2018/11/2018-11-14-events.json", line(event(0)))
+
+    summary = load_data_dir(pg_settings, tmp_path, schema)
+    assert summary.status == "completed" and summary.count("loaded") == 2
+    (result,) = [r for r in summary.results if r.relative == day]
+    assert (result.records_loaded, result.records_rejected) == (2499, 1)
+    (refused,) = db.execute(
+        f'select source_line, reason, raw_text from "{schema}".rejected_records'
+    ).fetchall()
+    assert refused[:2] == (1701, "Postgres refused the record: string too long")
+    assert json.loads(refused[2]) == events[1700]
+    stored = db.execute(
+        f'select count(*), count(distinct _source_line) from "{schema}".log_data '
+        "where _source_file = %s",
+        [day],
+    ).fetchone()
+    assert stored == (2499, 2499)
+    assert counts(db, schema)["loaded_files"] == 3
 
 
 def test_an_unknown_role_is_one_line_that_names_pguser(

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import psycopg
 from psycopg import sql
@@ -30,6 +31,10 @@ from sparkify.loader.results import FileResult, PreviousLoad
 
 PROGRESS_EVERY_LINES = 5000
 REJECT_SPOOL_BYTES = 8 * 1024 * 1024  # rejects beyond this spill to a temp file
+# SQLSTATE classes of a value the server will not store although the contract passed it
+# (data exception, program limit exceeded: a string over jsonb's 256 MB, say).
+REFUSED_CLASSES = ("22", "54")
+CAREFUL_CHUNK_ROWS = 1000  # the careful load's COPY size, each under a savepoint
 
 
 @dataclass(frozen=True)
@@ -151,17 +156,31 @@ def _unreadable(relative: str, exc: OSError) -> str:
 
 
 def _load_versions(
-    conn: psycopg.Connection, versions: list[_Version], schema: str, load_id: int, meter: Progress
+    conn: psycopg.Connection,
+    versions: list[_Version],
+    schema: str,
+    load_id: int,
+    meter: Progress,
+    careful: bool = False,
 ) -> list[FileResult]:
+    """Load the versions in one transaction. When the server refuses a record the contract
+    let through, the transaction is redone carefully: that record becomes a reject."""
     # Only a streamed file can fail part-way, and it has a transaction of its own.
     try:
         with conn.transaction(), conn.cursor() as cursor:
             for version in versions:
                 if version.earlier is not None:
                     _delete_earlier_version(cursor, schema, version.source_file, version.earlier)
-            _copy_versions(cursor, versions, schema, load_id, meter)
+            _copy_versions(cursor, versions, schema, load_id, meter, careful)
             loaded = [(v.source_file.source, v.sha256, v.result()) for v in versions]
             ledger.record_loaded_files(cursor, schema, loaded, load_id)
+    except psycopg.Error as exc:
+        if careful or not _refused(exc):
+            raise
+        for version in versions:
+            meter.add_records(-(version.loaded + version.rejected + version.blank))
+            version.loaded = version.rejected = version.blank = 0
+        return _load_versions(conn, versions, schema, load_id, meter, careful=True)
     except OSError as exc:
         return [_failed(v, _unreadable(v.source_file.relative, exc)) for v in versions]
     except FileChangedWhileLoading:
@@ -194,14 +213,37 @@ def _delete_earlier_version(
     )
 
 
+def _refused(exc: BaseException) -> bool:
+    return isinstance(exc, psycopg.Error) and (exc.sqlstate or "")[:2] in REFUSED_CLASSES
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """A record's COPY row, with what turns it into a reject if the server refuses it."""
+
+    version: _Version
+    rows: pgcopy.FileRows
+    record: Record
+    text: bytes
+
+
 def _copy_versions(
-    cursor: psycopg.Cursor, versions: list[_Version], schema: str, load_id: int, meter: Progress
+    cursor: psycopg.Cursor,
+    versions: list[_Version],
+    schema: str,
+    load_id: int,
+    meter: Progress,
+    careful: bool = False,
 ) -> None:
-    """COPY the files' records in one stream, then their rejects; count every line."""
+    """COPY the files' records in one stream, then their rejects; count every line.
+
+    Careful: in chunks under savepoints, and a chunk the server refuses row by row, so
+    that each refused record is a reject with the server's reason.
+    """
     source = versions[0].source_file.source
     with tempfile.SpooledTemporaryFile(max_size=REJECT_SPOOL_BYTES) as rejects:
 
-        def record_rows() -> Iterator[bytes]:
+        def record_rows() -> Iterator[_Row]:
             pending = 0
             for version in versions:
                 rows = pgcopy.FileRows(
@@ -210,7 +252,7 @@ def _copy_versions(
                 for parsed in version.parse():
                     if isinstance(parsed, Record):
                         version.loaded += 1
-                        yield rows.record(parsed)
+                        yield _Row(version, rows, parsed, rows.record(parsed))
                     elif isinstance(parsed, Reject):
                         version.rejected += 1
                         rejects.write(rows.reject(parsed))
@@ -223,12 +265,50 @@ def _copy_versions(
             meter.add_records(pending)
 
         record_table = pgcopy.copy_statement(schema, source, pgcopy.RECORD_COLUMNS)
-        copied = pgcopy.copy_rows(cursor, record_table, record_rows())
+        if careful:
+            copied = _copy_carefully(cursor, record_table, record_rows(), rejects)
+        else:
+            copied = pgcopy.copy_rows(cursor, record_table, (row.text for row in record_rows()))
         rejected = 0
         if any(version.rejected for version in versions):
             reject_table = pgcopy.copy_statement(schema, "rejected_records", pgcopy.REJECT_COLUMNS)
             rejected = pgcopy.copy_spooled(cursor, reject_table, rejects)
     _check_stored(versions, schema, copied, rejected)
+
+
+def _copy_carefully(
+    cursor: psycopg.Cursor, statement: sql.Composed, rows: Iterator[_Row], rejects: IO[bytes]
+) -> int:
+    copied = 0
+    chunk: list[_Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CAREFUL_CHUNK_ROWS:
+            copied += _copy_chunk(cursor, statement, chunk, rejects)
+            chunk = []
+    return copied + (_copy_chunk(cursor, statement, chunk, rejects) if chunk else 0)
+
+
+def _copy_chunk(
+    cursor: psycopg.Cursor, statement: sql.Composed, chunk: list[_Row], rejects: IO[bytes]
+) -> int:
+    """COPY the rows under a savepoint; if refused, each row alone; a refused row alone
+    is a reject with the server's reason. Returns the rows stored."""
+    try:
+        with cursor.connection.transaction():
+            return pgcopy.copy_rows(cursor, statement, [row.text for row in chunk])
+    except psycopg.Error as exc:
+        if not _refused(exc):
+            raise
+        if len(chunk) > 1:
+            return sum(_copy_chunk(cursor, statement, [row], rejects) for row in chunk)
+        (row,) = chunk
+        reason = exc.diag.message_primary or type(exc).__name__
+        refused = Reject(row.record.line, f"Postgres refused the record: {reason}", row.record.text)
+        row.version.loaded -= 1
+        row.version.rejected += 1
+        rejects.write(row.rows.reject(refused))
+        return 0
 
 
 def _check_stored(versions: list[_Version], schema: str, copied: int, rejected: int) -> None:

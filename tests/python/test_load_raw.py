@@ -533,6 +533,41 @@ def test_a_record_the_server_refuses_is_a_reject_with_its_reason_and_the_run_goe
     assert counts(db, schema)["loaded_files"] == 3
 
 
+DRIFTED_DAY = "log_data/2018/11/2018-11-20-events.json"
+
+
+def write_drifted_day(root: Path) -> str:
+    """A day whose userIds arrived as JSON numbers: 811 of its 844 records break the
+    contract. Returns the loader's line for it."""
+    events = [event(n, userId=n) if n < 811 else event(n) for n in range(844)]
+    write(root, DRIFTED_DAY, b"\n".join(line(e) for e in events) + b"\n")
+    write(root, "log_data/2018/11/2018-11-21-events.json", line(event(0)))
+    return (
+        f"load_raw.py: error: {DRIFTED_DAY}: 811 of 844 records rejected (96.1%, over "
+        "--max-reject-share 0.05); most common reason: userId: expected string, got "
+        "number (811); the 33 valid records are loaded: fix the file (or its producer) "
+        "and rerun"
+    )
+
+
+def test_a_drifted_file_stops_the_line_in_one_line_and_its_valid_records_stay(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    message = write_drifted_day(tmp_path)
+    args = ("load_raw.py", "--data-dir", str(tmp_path), "--schema", schema)
+    result = run_script(*args, settings=pg_settings)
+    assert result.returncode == 3
+    assert result.stderr.strip() == message
+    assert counts(db, schema) == holding(log_data=34, rejected_records=811, loaded_files=2)
+
+    write(tmp_path, DRIFTED_DAY, (tmp_path / DRIFTED_DAY).read_bytes() + line(event(900)))
+    tolerant = run_script(*args, "--max-reject-share", "1", settings=pg_settings)
+    assert tolerant.returncode == 0, tolerant.stderr
+    refused = run_script(*args, "--max-reject-share", "2", settings=pg_settings)
+    assert refused.returncode == 2
+    assert "'2' is not a share between 0 and 1" in refused.stderr
+
+
 def test_an_unknown_role_is_one_line_that_names_pguser(
     pg_settings: ConnectionSettings, schema: str
 ) -> None:
@@ -911,6 +946,17 @@ def spark_cli(
     database = f"raw_{uuid.uuid4().hex[:10]}"
     yield database
     spark.sql(f"drop database if exists `{database}` cascade")  # type: ignore[attr-defined]
+
+
+def test_spark_cli_stops_the_line_on_a_drifted_file_like_postgres(
+    spark_cli: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sparkify.cli import load
+
+    message = write_drifted_day(tmp_path)
+    args = ["--target", "spark", "--data-dir", str(tmp_path), "--schema", spark_cli]
+    assert load.main([*args, "--no-progress"]) == 3
+    assert capsys.readouterr().err.strip() == message
 
 
 def test_spark_cli_reports_unreadable_files_and_strict_rejects_like_postgres(

@@ -14,10 +14,13 @@ from pathlib import Path
 from sparkify.cli import EXIT_FAILURE, ArgumentParser, run_command
 from sparkify.errors import UsageError
 from sparkify.loader.names import check_schema_name
-from sparkify.loader.results import RunSummary
+from sparkify.loader.results import FileResult, RunSummary
 from sparkify.loader.summary import report_lines
 
 EXIT_REJECTS = 3
+# A file with more rejects than this share of its records stops the line (and dbt's
+# max_reject_share var says the same). Day files of the course data reject nothing.
+DEFAULT_MAX_REJECT_SHARE = 0.05
 
 PROGRAM = "load_raw.py"
 
@@ -41,6 +44,14 @@ def main(argv: list[str] | None = None) -> int:
         "at most 63 bytes (default: raw)",
     )
     parser.add_argument(
+        "--max-reject-share",
+        type=_share,
+        default=DEFAULT_MAX_REJECT_SHARE,
+        metavar="SHARE",
+        help=f"exit {EXIT_REJECTS} when a file's rejected share of its records passes this "
+        f"(0 to 1; default: {DEFAULT_MAX_REJECT_SHARE}); its loaded records stay loaded",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help=f"exit {EXIT_REJECTS} when any record is rejected"
     )
     progress = parser.add_mutually_exclusive_group()
@@ -59,13 +70,39 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    drifted = [r for r in summary.results if r.reject_share > args.max_reject_share]
+    for result in drifted:
+        print(
+            f"{PROGRAM}: error: {too_many_rejects(result, args.max_reject_share)}", file=sys.stderr
+        )
     if args.strict and summary.records_rejected:
         print(
             f"{PROGRAM}: {summary.records_rejected:,} record(s) rejected (--strict)",
             file=sys.stderr,
         )
         return EXIT_REJECTS
-    return 0
+    return EXIT_REJECTS if drifted else 0
+
+
+def too_many_rejects(result: FileResult, max_share: float) -> str:
+    """One line: the file, its rejected share, the most common reason, what stayed."""
+    records = result.records_loaded + result.records_rejected
+    return (
+        f"{result.relative}: {result.records_rejected:,} of {records:,} records rejected "
+        f"({result.reject_share:.1%}, over --max-reject-share {max_share:g}); most common "
+        f"reason: {result.top_reject}; the {result.records_loaded:,} valid records are loaded: "
+        "fix the file (or its producer) and rerun"
+    )
+
+
+def _share(text: str) -> float:
+    try:
+        share = float(text)
+    except ValueError:
+        share = -1.0
+    if not 0 <= share <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1")
+    return share
 
 
 def _schema_name(text: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -26,8 +26,15 @@ from sparkify.loader import ledger, pgcopy
 from sparkify.loader.contract import CONTRACTS
 from sparkify.loader.discover import SourceFile
 from sparkify.loader.progress import Progress
-from sparkify.loader.records import Parsed, Record, Reject, parse_document, parse_lines
-from sparkify.loader.results import FileResult, PreviousLoad
+from sparkify.loader.records import (
+    Parsed,
+    Record,
+    Reject,
+    parse_document,
+    parse_lines,
+    reason_kind,
+)
+from sparkify.loader.results import FileResult, PreviousLoad, RejectKinds
 
 PROGRESS_EVERY_LINES = 5000
 REJECT_SPOOL_BYTES = 8 * 1024 * 1024  # rejects beyond this spill to a temp file
@@ -70,6 +77,7 @@ class _Version:
     loaded: int = 0
     rejected: int = 0
     blank: int = 0
+    kinds: RejectKinds = field(default_factory=RejectKinds)
 
     def parse(self) -> Iterator[Parsed]:
         contract = CONTRACTS[self.source_file.source]
@@ -91,7 +99,13 @@ class _Version:
     def result(self) -> FileResult:
         status = "loaded" if self.earlier is None else "replaced"
         return FileResult(
-            self.source_file.relative, status, self.loaded, self.rejected, self.blank, self.size
+            self.source_file.relative,
+            status,
+            self.loaded,
+            self.rejected,
+            self.blank,
+            self.size,
+            top_reject=self.kinds.most_common(),
         )
 
 
@@ -180,6 +194,7 @@ def _load_versions(
         for version in versions:
             meter.add_records(-(version.loaded + version.rejected + version.blank))
             version.loaded = version.rejected = version.blank = 0
+            version.kinds.clear()
         return _load_versions(conn, versions, schema, load_id, meter, careful=True)
     except OSError as exc:
         return [_failed(v, _unreadable(v.source_file.relative, exc)) for v in versions]
@@ -255,6 +270,7 @@ def _copy_versions(
                         yield _Row(version, rows, parsed, rows.record(parsed))
                     elif isinstance(parsed, Reject):
                         version.rejected += 1
+                        version.kinds.add(reason_kind(parsed.reason))
                         rejects.write(rows.reject(parsed))
                     else:
                         version.blank += 1
@@ -307,6 +323,7 @@ def _copy_chunk(
         refused = Reject(row.record.line, f"Postgres refused the record: {reason}", row.record.text)
         row.version.loaded -= 1
         row.version.rejected += 1
+        row.version.kinds.add(reason_kind(refused.reason))
         rejects.write(row.rows.reject(refused))
         return 0
 

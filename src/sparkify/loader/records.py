@@ -102,6 +102,18 @@ def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Rejec
     return Record(line, raw)
 
 
+_GOT_VALUE = re.compile(r"(got (?:null|boolean|integer|number|string|array|object)) .*$")
+_POSITION = re.compile(r" \((?:line \d+, column \d+|byte \d+ of the record)\)$")
+_NUMBER = re.compile(r"\b(number|integer) -?\d\S*")
+
+
+def reason_kind(reason: str) -> str:
+    """A reject's reason without the value or position it names, so that the rejects of
+    one problem count together: ``userId: expected string, got integer 39`` is
+    ``userId: expected string, got integer``."""
+    return _NUMBER.sub(r"\1 N", _POSITION.sub("", _GOT_VALUE.sub(r"\1", reason)))
+
+
 def _unstorable_string(value: Any, path: str = "") -> str | None:
     """Name the first string Postgres cannot store (NUL, lone surrogate), if any."""
     if isinstance(value, str):

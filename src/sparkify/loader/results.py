@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +28,32 @@ class FileResult:
     blank_lines: int = 0
     file_bytes: int = 0
     error: str | None = None
+    top_reject: str | None = None  # the most common kind of reject, with its count
+
+    @property
+    def reject_share(self) -> float:
+        records = self.records_loaded + self.records_rejected
+        return self.records_rejected / records if records else 0.0
+
+
+class RejectKinds:
+    """How often each kind of reject (records.reason_kind) occurred in one file."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+
+    def add(self, kind: str) -> None:
+        self._counts[kind] += 1
+
+    def clear(self) -> None:
+        self._counts.clear()
+
+    def most_common(self) -> str | None:
+        """``kind (count)`` of the most common kind (ties: the first in order), or None."""
+        if not self._counts:
+            return None
+        kind, count = max(self._counts.items(), key=lambda item: (item[1], -len(item[0])))
+        return f"{kind} ({count:,})"
 
 
 @dataclass

@@ -226,6 +226,7 @@ def _result(figures: Figures) -> FileResult:
         figures.blank_lines,
         figures.file_bytes,
         figures.error,
+        figures.top_reject,
     )
 
 

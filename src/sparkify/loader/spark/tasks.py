@@ -18,7 +18,15 @@ from datetime import datetime
 from typing import Any
 
 from sparkify.loader.contract import CONTRACTS
-from sparkify.loader.records import Parsed, Record, Reject, parse_document, parse_lines
+from sparkify.loader.records import (
+    Parsed,
+    Record,
+    Reject,
+    parse_document,
+    parse_lines,
+    reason_kind,
+)
+from sparkify.loader.results import RejectKinds
 
 # Row tags: the first element of every row a task emits.
 FIGURES = "loaded_files"
@@ -54,6 +62,7 @@ class Figures:
     records_rejected: int = 0
     blank_lines: int = 0
     error: str | None = None
+    top_reject: str | None = None
 
 
 def plan_tasks(files: list[FileTask], cores: int) -> list[list[FileTask]]:
@@ -126,6 +135,7 @@ def _process_file(file: FileTask, loaded_at: datetime) -> Iterator[tuple]:
         yield FIGURES, Figures(file.relative, file.source, "skipped", sha256, len(content))
         return
     loaded = rejected = blank = 0
+    kinds = RejectKinds()
     for parsed in _parse(file.source, content):
         if isinstance(parsed, Record):
             loaded += 1
@@ -140,6 +150,7 @@ def _process_file(file: FileTask, loaded_at: datetime) -> Iterator[tuple]:
             )
         elif isinstance(parsed, Reject):
             rejected += 1
+            kinds.add(reason_kind(parsed.reason))
             yield (
                 REJECTS,
                 file.source,
@@ -155,8 +166,11 @@ def _process_file(file: FileTask, loaded_at: datetime) -> Iterator[tuple]:
     status = "loaded" if file.registered_sha256 is None else "replaced"
     yield (
         FIGURES,
-        Figures(file.relative, file.source, status, sha256, len(content), loaded, rejected, blank),
-    )
+        Figures(
+            file.relative, file.source, status, sha256, len(content), loaded, rejected, blank,
+            top_reject=kinds.most_common(),
+        ),
+    )  # fmt: skip
 
 
 def _parse(source: str, content: bytes) -> Iterator[Parsed]:

@@ -107,6 +107,8 @@ def run_script(
 
 def dbt_env(settings: ConnectionSettings, work: Path) -> dict[str, str]:
     """Environment for dbt on the given database, with its own target and log folders."""
+    if not (REPO_ROOT / "profiles.yml").exists():
+        shutil.copy(REPO_ROOT / "profiles.yml.example", REPO_ROOT / "profiles.yml")
     env = settings.env()
     env.update(
         DBT_PROFILES_DIR=str(REPO_ROOT),
@@ -136,8 +138,6 @@ def warehouse(
     drop_database(pg_settings, settings.database)
     create_database(settings)
     env = dbt_env(settings, tmp_path_factory.mktemp("dbt"))
-    if not (REPO_ROOT / "profiles.yml").exists():
-        shutil.copy(REPO_ROOT / "profiles.yml.example", REPO_ROOT / "profiles.yml")
     loaded = run_script("load_raw.py", "--data-dir", str(real_data), settings=settings)
     assert loaded.returncode == 0, loaded.stderr
     run_dbt(env, "build")

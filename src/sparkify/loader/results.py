@@ -52,7 +52,7 @@ class RejectKinds:
         """``kind (count)`` of the most common kind (ties: the first in order), or None."""
         if not self._counts:
             return None
-        kind, count = max(self._counts.items(), key=lambda item: (item[1], -len(item[0])))
+        ((kind, count),) = self._counts.most_common(1)
         return f"{kind} ({count:,})"
 
 

@@ -57,21 +57,20 @@ def close_abandoned_runs(store: Store, runs: list[dict[str, Any]], now: datetime
     if not dead:
         return False
     committed = {
-        row["load_id"]: row
+        row["load_id"]: row.asDict()
         for row in store.spark.sql(
             f"select load_id, count(*) as files, sum(records_loaded) as records_loaded, "
             f"sum(records_rejected) as records_rejected, sum(blank_lines) as blank_lines "
             f"from {store.name('loaded_files')} group by load_id"
         ).collect()
     }
+    nothing = dict(files=0, records_loaded=0, records_rejected=0, blank_lines=0)
     for run in dead:
-        figures = committed.get(run["load_id"])
+        figures = committed.get(run["load_id"], nothing)
         run.update(
-            status="interrupted", finished_at=now,
-            files_loaded=figures["files"] if figures else 0,
-            records_loaded=figures["records_loaded"] if figures else 0,
-            records_rejected=figures["records_rejected"] if figures else 0,
-            blank_lines=figures["blank_lines"] if figures else 0,
+            status="interrupted", finished_at=now, files_loaded=figures["files"],
+            records_loaded=figures["records_loaded"],
+            records_rejected=figures["records_rejected"], blank_lines=figures["blank_lines"],
         )  # fmt: skip
     return True
 

@@ -1,10 +1,14 @@
 {#-
     A timestamp with time zone from a number of milliseconds since the Unix
-    epoch (UTC), given as a number or as text ("1541105830796",
-    "1540919166796.0"). Exact to the millisecond.
+    epoch (UTC), given as a number (cast the JSON text with safe_number first).
+    Exact to the millisecond. Never fails: a time outside the years 1 to
+    9999 (what both engines' timestamps hold) gives null.
 -#}
 {% macro epoch_ms_to_timestamp(column) -%}
-    {{ return(adapter.dispatch('epoch_ms_to_timestamp', 'sparkify')(column)) }}
+    case
+        when {{ column }} between -62135596800000 and 253402300799999
+            then {{ adapter.dispatch('epoch_ms_to_timestamp', 'sparkify')(column) }}
+    end
 {%- endmacro %}
 
 {% macro default__epoch_ms_to_timestamp(column) -%}

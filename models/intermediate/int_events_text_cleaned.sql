@@ -1,4 +1,5 @@
--- One row per event, its free text made right: names whose UTF-8 was garbled
+-- One row per event that breaks no data rule (int_events_checked), its free
+-- text made right: names whose UTF-8 was garbled
 -- twice are repaired, then song titles and artist names lose surrounding
 -- spaces (repair first: a garbled "à" ends in a no-break space), and user
 -- agents lose the literal quotes the logs wrap them in.
@@ -7,7 +8,8 @@ with
 
 events as (
 
-    select * from {{ ref('stg_sparkify__events') }}
+    select * from {{ ref('int_events_checked') }}
+    where quarantine_rule is null
 
 ),
 

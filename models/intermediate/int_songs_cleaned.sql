@@ -1,4 +1,5 @@
--- One row per song record of the catalogue, cleaned like the plays so the two
+-- One row per song record of the catalogue that breaks no data rule
+-- (int_songs_checked), cleaned like the plays so the two
 -- can be matched: text repaired (a no-op on the catalogue's correct UTF-8) and
 -- trimmed, and the year 0 that stands for "unknown" made null.
 
@@ -6,7 +7,8 @@ with
 
 songs as (
 
-    select * from {{ ref('stg_sparkify__songs') }}
+    select * from {{ ref('int_songs_checked') }}
+    where quarantine_rule is null
 
 ),
 

@@ -1,5 +1,6 @@
--- One row per song of the catalogue. Should a song_id come in more than one
--- record, the most recently loaded one wins.
+-- One row per song of the catalogue. A song_id may come in more than one
+-- record of the same content (records that differ are quarantined, see
+-- int_songs_checked): the most recently loaded one stands for them.
 
 with
 

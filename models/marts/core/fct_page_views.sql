@@ -1,4 +1,4 @@
--- One row per app event, every page (NextSong included): the grain of
+-- One row per app event that breaks no data rule, every page (NextSong included): the grain of
 -- questions about what users do in the app rather than what they play. A
 -- table rebuilt on every run (see its YAML for why not incremental).
 
@@ -6,7 +6,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_sparkify__events') }}
+    select * from {{ ref('int_events_text_cleaned') }}
 
 ),
 
@@ -24,7 +24,8 @@ final as (
         http_status,
         page = 'NextSong' as is_songplay,
         event_at as viewed_at,
-        {{ utc_date('event_at') }} as view_date
+        {{ utc_date('event_at') }} as view_date,
+        _source_file
     from events
 
 )

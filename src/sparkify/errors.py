@@ -51,8 +51,19 @@ class MartsMissing(ReportError):
     """The marts the report reads are not built yet."""
 
 
+class StaleMarts(ReportError):
+    """The published marts are older than the last load, or the last build failed."""
+
+
 # --- development checks (benchmarks, incremental check, docs check) ---------------------
 
 
 class CheckFailed(SparkifyError):
     """A development check found the project does not keep one of its promises."""
+
+
+# --- write-audit-publish ----------------------------------------------------------------
+
+
+class BuildFailed(SparkifyError):
+    """A dbt build did not pass, so nothing was published."""

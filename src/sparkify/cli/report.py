@@ -9,7 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from sparkify.cli import ArgumentParser, run_command
-from sparkify.report import DEFAULT_OUTPUT, DEFAULT_SCHEMA, write_report
+from sparkify.report.build import (
+    DEFAULT_OUTPUT,
+    DEFAULT_QUALITY_SCHEMA,
+    DEFAULT_RAW_SCHEMA,
+    DEFAULT_SCHEMA,
+    write_report,
+)
 from sparkify.report.format import utc
 from sparkify.settings import connection_settings
 
@@ -27,14 +33,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--schema", default=DEFAULT_SCHEMA, help=f"schema of the marts (default: {DEFAULT_SCHEMA})"
     )
+    parser.add_argument(
+        "--quality-schema",
+        default=DEFAULT_QUALITY_SCHEMA,
+        help=f"schema of the data-quality marts (default: {DEFAULT_QUALITY_SCHEMA})",
+    )
+    parser.add_argument(
+        "--raw-schema",
+        default=DEFAULT_RAW_SCHEMA,
+        help=f"the loader's schema, to tell whether the marts are current (default: {DEFAULT_RAW_SCHEMA})",
+    )
     args = parser.parse_args(argv)
 
-    report = write_report(connection_settings(), args.out, args.schema)
+    report = write_report(
+        connection_settings(), args.out, args.schema, args.quality_schema, args.raw_schema
+    )
     view = report.overview
     print(
         f"report: {len(report.sections)} questions, {view.plays:,} plays from "
         f"{utc(view.first_play)} to {utc(view.last_play)}"
     )
+    print(f"report: the marts of build {report.build.build_id}: {report.build.outcome()}")
     print(f"report written to {args.out.resolve()}")
     return 0
 

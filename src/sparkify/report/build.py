@@ -7,15 +7,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from sparkify.db import connect
-from sparkify.errors import DatabaseUnavailable, MartsMissing, ReportError
-from sparkify.report import churn, geography, levels, listening_time, popularity, user_agents
+from sparkify.errors import DatabaseUnavailable, MartsMissing, ReportError, StaleMarts
+from sparkify.publish import ledger
+from sparkify.report import (
+    churn,
+    geography,
+    levels,
+    listening_time,
+    popularity,
+    quality,
+    user_agents,
+)
 from sparkify.report.marts import MARTS, Query, Section
+from sparkify.report.format import utc
 from sparkify.report.page import Overview, Report, render
 from sparkify.settings import ConnectionSettings
 
 DEFAULT_SCHEMA = "marts"
+DEFAULT_QUALITY_SCHEMA = "quality"
+DEFAULT_RAW_SCHEMA = "raw"
 DEFAULT_OUTPUT = Path("reports") / "sparkify_report.html"
 
 # The questions, in the report's order.
@@ -45,14 +58,59 @@ def overview(query: Query) -> Overview:
     )
 
 
-def collect(settings: ConnectionSettings, schema: str = DEFAULT_SCHEMA) -> Report:
-    """Query the marts and build every section."""
+def published_build(conn: psycopg.Connection, raw_schema: str) -> ledger.Build:
+    """The build the marts come from; refused when a later build failed or a later load
+    has not been built yet (the marts would not say what the raw layer holds)."""
+    published = ledger.latest(conn, "published")
+    if published is None:
+        raise MartsMissing(
+            "no published build is recorded (publish.builds): build the marts with "
+            "`make build` (scripts/build.py), not a plain `dbt build`"
+        )
+    last = ledger.latest(conn)
+    if last is not None and last.status == "failed" and last.build_id > published.build_id:
+        failed = f" ({', '.join(last.failures)})" if last.failures else ""
+        raise StaleMarts(
+            f"the last build ({last.build_id}, started {utc(last.started_at)}) failed{failed}; "
+            f"the marts are those of build {published.build_id}; fix it and run `make build`"
+        )
+    newest = ledger.newest_load(conn, raw_schema)
+    if newest is not None and (published.loaded_through is None or newest > published.loaded_through):
+        raise StaleMarts(
+            f"the marts (build {published.build_id}, published {utc(published.finished_at)}) "
+            f"are older than the last load ({utc(newest)}); run `make build`"
+        )
+    return published
+
+
+def lock_marts(conn: psycopg.Connection, tables: list[tuple[str, str]]) -> None:
+    """Share-lock every mart the report reads before its first query, so that a publish
+    (which swaps the schemas under an exclusive lock) happens wholly before or after."""
+    names = sql.SQL(", ").join(sql.Identifier(schema, name) for schema, name in tables)
+    conn.execute(sql.SQL("lock table {} in access share mode").format(names))
+
+
+def collect(
+    settings: ConnectionSettings,
+    schema: str = DEFAULT_SCHEMA,
+    quality_schema: str = DEFAULT_QUALITY_SCHEMA,
+    raw_schema: str = DEFAULT_RAW_SCHEMA,
+) -> Report:
+    """Query the marts and build every section, in one snapshot of a published build."""
     try:
         with connect(settings) as conn:
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             conn.read_only = True
+            lock_marts(
+                conn,
+                [(schema, name) for name in MARTS]
+                + [(quality_schema, name) for name in quality.QUALITY_MARTS],
+            )
+            build = published_build(conn, raw_schema)
             query = Query(conn, schema)
             summary = overview(query)
-            sections = [build(query) for build in SECTIONS]
+            sections = [make(query) for make in SECTIONS]
+            sections.append(quality.section(Query(conn, quality_schema), build))
     except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn) as exc:
         raise MartsMissing(
             f"the marts in {settings.describe()} (schema {schema!r}) are missing or out of date "
@@ -64,14 +122,18 @@ def collect(settings: ConnectionSettings, schema: str = DEFAULT_SCHEMA) -> Repor
         ) from None
     except psycopg.Error as exc:
         raise ReportError(f"querying the marts failed: {_first_line(exc)}") from None
-    return Report(summary, sections, schema, datetime.now(UTC))
+    return Report(summary, sections, schema, datetime.now(UTC), build)
 
 
 def write_report(
-    settings: ConnectionSettings, out: Path = DEFAULT_OUTPUT, schema: str = DEFAULT_SCHEMA
+    settings: ConnectionSettings,
+    out: Path = DEFAULT_OUTPUT,
+    schema: str = DEFAULT_SCHEMA,
+    quality_schema: str = DEFAULT_QUALITY_SCHEMA,
+    raw_schema: str = DEFAULT_RAW_SCHEMA,
 ) -> Report:
     """Query the marts and write the report to `out` (its directory is created)."""
-    report = collect(settings, schema)
+    report = collect(settings, schema, quality_schema, raw_schema)
     page = render(report)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from plotly.offline import get_plotlyjs
 
+from sparkify.publish.ledger import Build
 from sparkify.report.format import utc
 from sparkify.report.marts import Section
 
@@ -32,6 +33,7 @@ class Report:
     sections: list[Section]
     schema: str
     generated_at: datetime
+    build: Build  # the published build the marts come from
 
 
 STYLE = """
@@ -68,6 +70,8 @@ def render(report: Report) -> str:
         "All times are UTC.</p>"
         f"<p class='meta'>Built {utc(report.generated_at)} from the marts in schema "
         f"<code>{html.escape(report.schema)}</code> by <code>scripts/build_report.py</code>.</p>"
+        f"<p class='meta'>The marts are build {report.build.build_id}, published "
+        f"{utc(report.build.finished_at)}: {html.escape(report.build.outcome())}.</p>"
         "<p class='meta'>Rows in the marts:</p>"
         f"<ul class='counts'>{counts}</ul>"
         "</header>"

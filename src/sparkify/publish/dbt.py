@@ -1,0 +1,105 @@
+"""Running `dbt build` into the build schemas, and reading what it did.
+
+dbt's own output streams to the terminal (its progress); afterwards run_results.json and
+manifest.json say which nodes failed and which schemas the build wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from sparkify.checks.project import executable
+from sparkify.errors import BuildFailed
+
+# The environment variable macros/generate_schema_name.sql appends to every layer's schema.
+SUFFIX_VARIABLE = "SPARKIFY_BUILD_SCHEMA_SUFFIX"
+# run_results.json statuses that fail a build; "warn" does not.
+FAILING = {"error", "fail", "runtime error"}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What one `dbt build` did: node counts by outcome, what failed, the schemas built."""
+
+    passed: int
+    warned: int
+    skipped: int
+    failures: tuple[str, ...]  # "test <name>" / "model <name>", as a person reads them
+    schemas: tuple[str, ...]  # the build schemas its models and seeds live in
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.failures
+
+    def outcome(self) -> str:
+        """One phrase: '276 passed, 1 warned' or '3 failed (test x, ...), 12 skipped'."""
+        parts = [f"{self.passed} passed"]
+        if self.warned:
+            parts.append(f"{self.warned} warned")
+        if self.failures:
+            parts.append(f"{len(self.failures)} failed ({', '.join(self.failures)})")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        return ", ".join(parts)
+
+
+def target_path(env: dict[str, str], project_dir: Path) -> Path:
+    """Where dbt writes its artifacts: DBT_TARGET_PATH, else the project's target/."""
+    return Path(env.get("DBT_TARGET_PATH") or project_dir / "target")
+
+
+def run_build(project_dir: Path, suffix: str, dbt_args: list[str]) -> BuildResult:
+    """`dbt build` with every layer's schema suffixed, then what it did."""
+    env = dict(os.environ, **{SUFFIX_VARIABLE: suffix})
+    artifacts = target_path(env, project_dir)
+    (artifacts / "run_results.json").unlink(missing_ok=True)
+    command = [executable("dbt"), "build", *dbt_args]
+    completed = subprocess.run(command, cwd=project_dir, env=env, check=False)
+    try:
+        results = json.loads((artifacts / "run_results.json").read_text(encoding="utf-8"))
+        manifest = json.loads((artifacts / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise BuildFailed(
+            f"dbt build stopped before building anything (exit {completed.returncode}); "
+            "see its output above"
+        ) from None
+    result = read_results(results, manifest, suffix)
+    if completed.returncode != 0 and result.succeeded:
+        raise BuildFailed(f"dbt build failed (exit {completed.returncode}); see its output above")
+    return result
+
+
+def read_results(results: dict, manifest: dict, suffix: str) -> BuildResult:
+    """The counts and failures of run_results.json, the build schemas of manifest.json."""
+    statuses = [(result["unique_id"], result["status"]) for result in results["results"]]
+    failures = tuple(describe_node(unique_id) for unique_id, status in statuses if status in FAILING)
+    nodes = manifest["nodes"].values()
+    schemas = sorted(
+        {
+            node["schema"]
+            for node in nodes
+            if node["resource_type"] in {"model", "seed", "snapshot"}
+            and node["config"].get("enabled", True)
+            and node["schema"].endswith(suffix)
+        }
+    )
+    return BuildResult(
+        passed=sum(status in {"success", "pass"} for _, status in statuses),
+        warned=sum(status == "warn" for _, status in statuses),
+        skipped=sum(status == "skipped" for _, status in statuses),
+        failures=failures,
+        schemas=tuple(schemas),
+    )
+
+
+def describe_node(unique_id: str) -> str:
+    """'test.sparkify.unique_x.abc123' -> 'test unique_x'; 'model.sparkify.dim_users' ->
+    'model dim_users'; a unit test keeps its model: 'unit_test dim_users.some_case'."""
+    kind, _package, *rest = unique_id.split(".")
+    if kind == "test" and len(rest) > 1 and len(rest[-1]) == 10:
+        rest = rest[:-1]  # the hash dbt appends to generic test names
+    return f"{kind} {'.'.join(rest)}"

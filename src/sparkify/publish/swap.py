@@ -1,0 +1,56 @@
+"""Publishing: the build schemas and the published ones change places in one transaction.
+
+`marts__build` becomes `marts` and the old `marts` becomes `marts__build`, for every layer
+at once, so the next build starts from the previous published state (the incremental fact
+stays incremental: it catches up from its own watermark). Before renaming, the transaction
+takes every published relation's ACCESS EXCLUSIVE lock: a reader that locked its tables
+first (the report does) finishes on the old warehouse, one that comes after reads the
+new one, and none sees a mix.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+# How long the publish waits for readers of the published schemas before giving up.
+LOCK_TIMEOUT = "5min"
+
+
+def published_name(build_schema: str, suffix: str) -> str:
+    return build_schema.removesuffix(suffix)
+
+
+def swap_schemas(conn: psycopg.Connection, build_schemas: tuple[str, ...], suffix: str) -> None:
+    """Within the caller's transaction: lock what readers see, then exchange the names."""
+    published = [published_name(schema, suffix) for schema in build_schemas]
+    conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
+    relations = conn.execute(
+        "select format('%%I.%%I', n.nspname, c.relname) from pg_class c "
+        "join pg_namespace n on n.oid = c.relnamespace "
+        "where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p', 'f') "
+        "order by 1",
+        [published],
+    ).fetchall()
+    if relations:
+        names = sql.SQL(", ").join(sql.SQL(name) for (name,) in relations)
+        conn.execute(sql.SQL("lock table {} in access exclusive mode").format(names))
+    existing = {
+        name
+        for (name,) in conn.execute(
+            "select nspname from pg_namespace where nspname = any(%s)", [published]
+        )
+    }
+    for build_schema, schema in zip(build_schemas, published, strict=True):
+        swap = f"{schema}__swap"
+        if schema in existing:
+            _rename(conn, schema, swap)
+        _rename(conn, build_schema, schema)
+        if schema in existing:
+            _rename(conn, swap, build_schema)
+
+
+def _rename(conn: psycopg.Connection, old: str, new: str) -> None:
+    conn.execute(
+        sql.SQL("alter schema {} rename to {}").format(sql.Identifier(old), sql.Identifier(new))
+    )

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -129,18 +129,41 @@ def run_dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def run_build(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """scripts/build.py (write-audit-publish) as `make build` runs it; the caller judges."""
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "build.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=1200,
+    )
+
+
+def published_build(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """scripts/build.py, which must publish."""
+    result = run_build(env, *args)
+    if result.returncode != 0:
+        pytest.fail(
+            f"build.py failed:\n{result.stdout[-4000:]}\n{result.stderr}", pytrace=False
+        )
+    return result
+
+
 @pytest.fixture(scope="session")
 def warehouse(
     pg_settings: ConnectionSettings, real_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ConnectionSettings, dict[str, str]]]:
-    """The real dataset loaded and built by dbt, in a database of its own."""
+    """The real dataset loaded, built and published (scripts/build.py), in a database of its
+    own."""
     settings = replace(pg_settings, database=f"{pg_settings.database}_dbt")
     drop_database(pg_settings, settings.database)
     create_database(settings)
     env = dbt_env(settings, tmp_path_factory.mktemp("dbt"))
     loaded = run_script("load_raw.py", "--data-dir", str(real_data), settings=settings)
     assert loaded.returncode == 0, loaded.stderr
-    run_dbt(env, "build")
+    published_build(env)
     yield settings, env
     drop_database(pg_settings, settings.database)
 
@@ -271,3 +294,46 @@ def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
     name = f"raw_{uuid.uuid4().hex[:10]}"
     yield SparkEngine(session, request.getfixturevalue("spark_env"), name)
     session.sql(f"drop database if exists `{name}` cascade")  # type: ignore[attr-defined]
+
+
+@dataclass
+class Warehouse:
+    """A warehouse of the test's own: a copy of the real dataset (to add files to), its
+    database, and dbt's environment. load() and build() run the scripts as a user does."""
+
+    settings: ConnectionSettings
+    env: dict[str, str]
+    data: Path
+
+    def load(self, *args: str) -> subprocess.CompletedProcess:
+        return run_script(
+            "load_raw.py", "--data-dir", str(self.data), "--no-progress", *args,
+            settings=self.settings,
+        )  # fmt: skip
+
+    def build(self, *args: str) -> subprocess.CompletedProcess:
+        return run_build(self.env, *args)
+
+    def report(self, out: Path) -> subprocess.CompletedProcess:
+        return run_script("build_report.py", "--out", str(out), settings=self.settings)
+
+    def fetch(self, query: str, *params: object) -> list[tuple]:
+        with psycopg.connect(self.settings.conninfo()) as conn:
+            return conn.execute(query, params).fetchall()
+
+
+@pytest.fixture
+def own_warehouse(
+    pg_settings: ConnectionSettings, real_data: Path, tmp_path: Path
+) -> Iterator[Warehouse]:
+    """The real dataset, copied, loaded and published in a database of the test's own."""
+    settings = replace(pg_settings, database=f"{pg_settings.database}_{uuid.uuid4().hex[:8]}")
+    create_database(settings)
+    warehouse = Warehouse(
+        settings, dbt_env(settings, tmp_path / "dbt"), shutil.copytree(real_data, tmp_path / "data")
+    )
+    loaded = warehouse.load()
+    assert loaded.returncode == 0, loaded.stderr
+    published_build(warehouse.env)
+    yield warehouse
+    drop_database(pg_settings, settings.database)

@@ -7,10 +7,11 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, dbt_env, run_script
+from conftest import REPO_ROOT, Warehouse, dbt_env, run_script
 
 from sparkify.db import create_database, drop_database
 from sparkify.settings import ConnectionSettings
@@ -67,3 +68,138 @@ def test_a_drifted_day_fails_the_build_and_any_reject_warns(
     )  # fmt: skip
     assert tolerant.returncode == 0, tolerant.stdout[-3000:]
     assert "Warning in test log_data_files_reject_nothing" in tolerant.stdout
+
+
+# --- the data rules: one bad value never takes the warehouse down -----------------------
+
+# (changes to a real play, rule, JSON field, raw text the quarantine keeps). Each is one
+# line of a hostile day file; every value passes the loader's contract (right JSON type).
+BAD_EVENTS = [
+    ({"userId": "abc"}, "uncastable", "userId", "abc"),
+    ({"userId": "99999999999"}, "uncastable", "userId", "99999999999"),
+    ({"itemInSession": 3_000_000_000}, "uncastable", "itemInSession", "3000000000"),
+    ({"ts": 10**16}, "uncastable", "ts", "10000000000000000"),  # after the year 294,276
+    ({"ts": 4_102_444_800_000}, "implausible_time", "ts", "4102444800000"),  # 2100-01-01
+    ({"ts": -1000}, "implausible_time", "ts", "-1000"),  # 1969
+    ({"registration": 4_102_444_800_000.0}, "implausible_time", "registration", "4102444800000.0"),
+    ({"length": -5.0}, "implausible_length", "length", "-5.0"),
+    ({"length": 1e9}, "implausible_length", "length", "1000000000.0"),
+    ({"level": "premium"}, "unknown_value", "level", "premium"),
+    ({"page": "Dance"}, "unknown_value", "page", "Dance"),
+    ({"gender": "X"}, "unknown_value", "gender", "X"),
+    ({"auth": "Hacker"}, "unknown_value", "auth", "Hacker"),
+    ({"method": "DELETE"}, "unknown_value", "method", "DELETE"),
+    ({"status": 2**40}, "uncastable", "status", str(2**40)),
+    ({"userId": ""}, "logged_in_without_user", "userId", None),
+]
+# (song record, rule, field, raw text): one song file each.
+BAD_SONGS = [
+    ({"year": 99_999_999_999}, "uncastable", "year", "99999999999"),
+    ({"artist_id": ""}, "missing_value", "artist_id", None),
+    ({"duration": -1.0}, "implausible_length", "duration", "-1.0"),
+    ({"artist_latitude": 123.0}, "implausible_location", "artist_latitude", "123.0"),
+]
+
+
+@pytest.fixture
+def hostile(own_warehouse: Warehouse) -> tuple[Warehouse, Path, dict]:
+    """The real dataset plus a day of bad values, bad songs and a conflicting song."""
+    warehouse = own_warehouse
+    first_day = sorted((warehouse.data / "log_data").rglob("*.json"))[0]
+    real_events = [json.loads(line) for line in first_day.read_text().splitlines() if line]
+    play = next(event for event in real_events if event["page"] == "NextSong")
+    lines = [
+        {**play, "sessionId": 980000 + number, "itemInSession": 0, **changes}
+        for number, (changes, *_expected) in enumerate(BAD_EVENTS)
+    ]
+    lines.append(dict(play))  # a duplicate of a real event's (sessionId, itemInSession)
+    lines.append(dict(play, sessionId=989999, itemInSession=0, userId="9001"))  # a good play
+    day = warehouse.data / "log_data" / "2099" / "12" / "2099-12-31-events.json"
+    day.parent.mkdir(parents=True)
+    day.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    song = json.loads(next((warehouse.data / "song_data").rglob("*.json")).read_text())
+    songs = warehouse.data / "song_data" / "Z" / "Z" / "Z"
+    songs.mkdir(parents=True)
+    for number, (changes, *_expected) in enumerate(BAD_SONGS):
+        record = dict(song, song_id=f"SOBAD{number:013d}", **changes)
+        (songs / f"TRBAD{number}.json").write_text(json.dumps(record))
+    for version in ("one", "two"):  # one song_id, two contents: neither can be told right
+        record = dict(song, song_id="SOCONFLICT00000000", title=f"Version {version}")
+        (songs / f"TRCONFLICT{version}.json").write_text(json.dumps(record))
+    loaded = warehouse.load()
+    assert loaded.returncode == 0, loaded.stderr  # nothing here breaks the loader's contract
+    return warehouse, day, play
+
+
+def test_bad_values_are_quarantined_with_rule_field_and_text_and_the_build_publishes(
+    hostile: tuple[Warehouse, Path, dict], real_data: Path
+) -> None:
+    warehouse, day, play = hostile
+    built = warehouse.build()
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr
+    day_file = str(day.relative_to(warehouse.data))
+
+    quarantined = warehouse.fetch(
+        "select source_line, rule, field, raw_value from quality.quarantined_events "
+        "where source_file = %s order by source_line",
+        day_file,
+    )
+    expected = [
+        (line, rule, field, value)
+        for line, (_changes, rule, field, value) in enumerate(BAD_EVENTS, start=1)
+    ]
+    duplicate = (len(BAD_EVENTS) + 1, "duplicate_key", "sessionId, itemInSession",
+                 f"{play['sessionId']}, {play['itemInSession']}")  # fmt: skip
+    assert quarantined == [*expected, duplicate]
+    # Only the good play of the day goes on; the real event it duplicated stays once.
+    assert warehouse.fetch(
+        "select user_id, session_id from marts.fct_songplays where _source_file = %s", day_file
+    ) == [(9001, 989999)]
+
+    songs = warehouse.fetch(
+        "select regexp_replace(source_file, '^.*/', ''), rule, field, raw_value "
+        "from quality.quarantined_songs order by 1"
+    )
+    conflict = ("conflicting_records", "song_id", "SOCONFLICT00000000")
+    assert songs == sorted(
+        [(f"TRBAD{n}.json", *expected) for n, (_changes, *expected) in enumerate(BAD_SONGS)]
+        + [("TRCONFLICTone.json", *conflict), ("TRCONFLICTtwo.json", *conflict)]
+    )
+    assert warehouse.fetch(
+        "select count(*) from marts.dim_songs where song_id like 'SOBAD%%' "
+        "or song_id = 'SOCONFLICT00000000'"
+    ) == [(0,)]
+
+    # The answers are those of the real data plus one play: no play dated 2100 or 1969.
+    real_plays = [
+        json.loads(line)["ts"]
+        for path in (real_data / "log_data").rglob("*.json")
+        for line in path.read_text().splitlines()
+        if line.strip() and json.loads(line)["page"] == "NextSong"
+    ]
+    first = datetime.fromtimestamp(min(real_plays) / 1000, UTC)
+    last = datetime.fromtimestamp(max(real_plays) / 1000, UTC)
+    assert warehouse.fetch(
+        "select first_played_at, last_played_at, days_in_span, plays from marts.listening_summary"
+    ) == [(first, last, (last.date() - first.date()).days + 1, len(real_plays) + 1)]
+    assert warehouse.fetch(
+        "select min(length_seconds) > 0, min(start_time) >= %s, max(start_time) <= %s "
+        "from marts.fct_songplays",
+        first, last,
+    ) == [(True, True, True)]  # fmt: skip
+
+    # Every raw record, per file, is a page view or quarantined (counted from raw here).
+    unaccounted = warehouse.fetch(
+        """
+        with raw as (select _source_file as f, count(*) as n from raw.log_data group by 1),
+        views as (select _source_file as f, count(*) as n from marts.fct_page_views group by 1),
+        held as (select source_file as f, count(*) as n from quality.quarantined_events group by 1)
+        select raw.f, raw.n, coalesce(views.n, 0), coalesce(held.n, 0)
+        from raw left join views using (f) left join held using (f)
+        where raw.n <> coalesce(views.n, 0) + coalesce(held.n, 0)
+        """
+    )
+    assert unaccounted == []
+    assert warehouse.fetch("select count(*) from quality.quarantined_events") == [
+        (len(BAD_EVENTS) + 1,)
+    ]

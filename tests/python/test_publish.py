@@ -1,0 +1,136 @@
+"""Write-audit-publish: `make build` (scripts/build.py) builds and tests a copy of the
+warehouse and publishes it in one transaction only when every error-severity test passed.
+A late failure leaves the published warehouse exactly as it was, and the report refuses
+what a failed build or a newer load has outdated."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+from conftest import Warehouse
+
+# The schemas readers see, and the tables in them (views read raw live, see the README).
+PUBLISHED = ("staging", "intermediate", "marts", "quality", "reference")
+
+
+def fingerprint(warehouse: Warehouse) -> dict[str, tuple[int, str]]:
+    """Every published table's row count and a hash of its rows, in a canonical order."""
+    tables = warehouse.fetch(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_schema = any(%s) and table_type = 'BASE TABLE' order by 1, 2",
+        list(PUBLISHED),
+    )
+    prints = {}
+    for schema, table in tables:
+        ((rows, digest),) = warehouse.fetch(
+            f'select count(*), md5(coalesce(string_agg(t::text, \'|\' order by t::text), \'\')) '
+            f'from "{schema}"."{table}" as t'
+        )
+        prints[f"{schema}.{table}"] = (rows, digest)
+    return prints
+
+
+def write_day(warehouse: Warehouse, name: str, events: list[dict]) -> Path:
+    path = warehouse.data / "log_data" / "2018" / "12" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(event) + "\n" for event in events))
+    return path
+
+
+def a_play(warehouse: Warehouse) -> dict:
+    """A real NextSong event of the copied dataset."""
+    first_day = sorted((warehouse.data / "log_data").rglob("*.json"))[0]
+    events = (json.loads(line) for line in first_day.read_text().splitlines() if line.strip())
+    return next(event for event in events if event["page"] == "NextSong")
+
+
+def test_a_late_failure_publishes_nothing_names_the_test_and_stops_the_report(
+    own_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    warehouse = own_warehouse
+    before = fingerprint(warehouse)
+    assert before["marts.fct_songplays"][0] == 6820  # the real dataset's plays
+    report = tmp_path / "report.html"
+    assert warehouse.report(report).returncode == 0
+
+    # A new user from a state the seed does not know: no data rule stops it, but the test on
+    # listening_by_state, one of the last nodes of the build, fails.
+    play = dict(a_play(warehouse), userId="990001", sessionId=990001, location="Springfield, ZZ")
+    day = write_day(warehouse, "2018-12-01-events.json", [play])
+    assert warehouse.load().returncode == 0
+
+    stale = warehouse.report(report)
+    assert stale.returncode == 1
+    assert "older than the last load" in stale.stderr and len(stale.stderr.splitlines()) == 1
+
+    failed = warehouse.build()
+    assert failed.returncode == 1, failed.stdout[-3000:]
+    (error,) = failed.stderr.splitlines()
+    assert error.startswith("build.py: error: dbt build failed: test ")
+    assert "every_state_in_the_data_is_in_the_us_states_seed" in error
+    assert "nothing published: readers still see build 1" in error
+    assert fingerprint(warehouse) == before  # the published warehouse, unchanged
+    assert warehouse.fetch("select status from publish.builds order by build_id") == [
+        ("published",),
+        ("failed",),
+    ]
+    refused = warehouse.report(report)
+    assert refused.returncode == 1
+    assert "the last build (2" in refused.stderr and "failed" in refused.stderr
+    assert "every_state_in_the_data_is_in_the_us_states_seed" in refused.stderr
+
+    # The producer fixes the file; the next build publishes, incrementally.
+    day.write_text(json.dumps(dict(play, location="Springfield, IL")) + "\n")
+    assert warehouse.load().returncode == 0
+    fixed = warehouse.build()
+    assert fixed.returncode == 0, fixed.stdout[-3000:]
+    assert "fct_songplays" in fixed.stdout and "incremental model" in fixed.stdout
+    after = fingerprint(warehouse)
+    assert after["marts.fct_songplays"][0] == 6821
+    assert after.keys() == before.keys()
+    written = warehouse.report(report)
+    assert written.returncode == 0, written.stderr
+    assert "the marts of build 3" in written.stdout
+    page = report.read_text(encoding="utf-8")
+    assert "The marts are build 3, published" in page and "Data quality" in page
+
+
+def test_a_reader_sees_one_build_whole_while_another_is_published(
+    own_warehouse: Warehouse,
+) -> None:
+    """A publish waits for a reader that locked the marts (as the report does), and the
+    reader's snapshot holds the old build whole, however long it reads."""
+    warehouse = own_warehouse
+
+    def waiting_publish() -> bool:
+        return warehouse.fetch(
+            "select count(*) > 0 from pg_locks where not granted and mode = 'AccessExclusiveLock'"
+        )[0][0]
+    play = dict(a_play(warehouse), sessionId=990002)
+    write_day(warehouse, "2018-12-02-events.json", [play])
+    assert warehouse.load().returncode == 0
+
+    with psycopg.connect(warehouse.settings.conninfo()) as reader:
+        reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        reader.execute("lock table marts.fct_songplays, marts.listening_summary in access share mode")
+        assert reader.execute("select count(*) from marts.fct_songplays").fetchone() == (6820,)
+        outcome: dict[str, object] = {}
+        publisher = threading.Thread(target=lambda: outcome.update(result=warehouse.build()))
+        publisher.start()
+        # The build runs; its publish then waits for the reader's locks.
+        deadline = time.monotonic() + 600
+        while publisher.is_alive() and time.monotonic() < deadline and not waiting_publish():
+            time.sleep(0.5)
+        assert publisher.is_alive(), "the publish did not wait for the reader"
+        assert reader.execute("select count(*) from marts.fct_songplays").fetchone() == (6820,)
+        assert reader.execute("select plays from marts.listening_summary").fetchone() == (6820,)
+    publisher.join(timeout=600)
+    result = outcome["result"]
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert warehouse.fetch("select count(*) from marts.fct_songplays") == [(6821,)]
+    assert warehouse.fetch("select plays from marts.listening_summary") == [(6821,)]

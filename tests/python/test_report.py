@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-QUESTIONS = 6
+QUESTIONS = 7  # six business questions and the data-quality section
 SCREENSHOT = REPO_ROOT / "reports" / "sparkify_report.png"
 README_SCREENSHOT = REPO_ROOT / "docs" / "report.png"
 
@@ -174,3 +174,25 @@ def test_missing_marts_are_one_line_that_says_what_to_do(
     assert result.stderr.startswith("build_report.py: error: ")
     assert "run `make build` first" in result.stderr
     assert not out.exists()
+
+
+def test_the_data_quality_section_and_header_name_the_build_and_the_last_load(
+    report: Path, warehouse: Warehouse
+) -> None:
+    settings, _ = warehouse
+    with psycopg.connect(settings.conninfo()) as conn:
+        rejected = conn.execute("select count(*) from raw.rejected_records").fetchone()[0]
+        load_id, records = conn.execute(
+            "select load_id, records_loaded from raw.load_runs order by load_id desc limit 1"
+        ).fetchone()
+        build_id, passed = conn.execute(
+            "select build_id, passed from publish.builds where status = 'published' "
+            "order by build_id desc limit 1"
+        ).fetchone()
+    page = report.read_text(encoding="utf-8")
+
+    assert rejected == 0 and "The loader rejected no record." in page
+    assert "The data rules quarantined no record." in page  # the real data breaks no rule
+    assert f"Last load: run {load_id}, completed" in page and f"({records:,} records loaded" in page
+    assert f"The marts are build {build_id}, published" in page
+    assert f"{passed:,} checks passed" in page

@@ -111,7 +111,11 @@ def collect(
             summary = overview(query)
             sections = [make(query) for make in SECTIONS]
             sections.append(quality.section(Query(conn, quality_schema), build))
-    except (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn) as exc:
+    except (
+        psycopg.errors.UndefinedTable,
+        psycopg.errors.UndefinedColumn,
+        psycopg.errors.InvalidSchemaName,
+    ) as exc:
         raise MartsMissing(
             f"the marts in {settings.describe()} (schema {schema!r}) are missing or out of date "
             f"({_first_line(exc)}); run `make build` first"

@@ -26,9 +26,12 @@ def section(query: Query, build: Build) -> Section:
     quarantined = query.rows(
         "select * from {} order by quarantined_records desc, source_file, rule, field", QUARANTINE
     )
-    last_load = query.some(
-        "select * from {} order by started_at desc, load_id desc limit 1", LOAD_RUNS
-    )[0]
+    runs = query.some(
+        "select * from {} order by started_at desc, load_id desc limit %s",
+        LOAD_RUNS,
+        params=(MOST_BARS,),
+    )
+    last_load = runs[0]
     first_line = f"{rejected_reading(rejects)} {quarantined_reading(quarantined)}"
     second_line = (
         f"Last load: run {last_load['load_id']}, {last_load['status']}"
@@ -38,7 +41,7 @@ def section(query: Query, build: Build) -> Section:
         f"Last build: {build.build_id}, published at {utc(build.finished_at)}; "
         f"{build.outcome()}."
     )
-    figure = chart(rejects, quarantined)
+    figure = chart(runs[::-1], rejects, quarantined)
     return Section(7, "Data quality", QUALITY_MARTS, figure, (first_line, second_line))
 
 
@@ -67,20 +70,37 @@ def quarantined_reading(quarantined: list[Row]) -> str:
     )
 
 
-def chart(rejects: list[Row], quarantined: list[Row]) -> go.Figure:
+def chart(runs: list[Row], rejects: list[Row], quarantined: list[Row]) -> go.Figure:
     figure = make_subplots(
         rows=1,
-        cols=2,
+        cols=3,
+        column_widths=[0.2, 0.4, 0.4],
         subplot_titles=(
+            "Records per load run",
             "Rejected by the loader, per file and reason",
             "Quarantined by the data rules, per file and rule",
         ),
-        horizontal_spacing=0.3,
+        horizontal_spacing=0.22,
     )
+    for value, label, colour in (
+        ("records_loaded", "loaded", "#4c78a8"),
+        ("records_rejected", "rejected", "#e45756"),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=[f"run {row['load_id']}" for row in runs],
+                y=[row[value] or 0 for row in runs],
+                name=label,
+                marker_color=colour,
+                hovertemplate="%{x}: %{y:,} records " + label + "<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
     for column, rows, label, value, colour in (
-        (1, rejects, lambda r: f"{r['source_file']}: {r['reason']}", "rejected_records", "#e45756"),
+        (2, rejects, lambda r: f"{r['source_file']}: {r['reason']}", "rejected_records", "#e45756"),
         (
-            2,
+            3,
             quarantined,
             lambda r: f"{r['source_file']}: {r['rule']} ({r['field']})",
             "quarantined_records",
@@ -101,11 +121,13 @@ def chart(rejects: list[Row], quarantined: list[Row]) -> go.Figure:
             col=column,
         )
         if not shown:
-            axis = "" if column == 1 else column
+            axis = column
             figure.add_annotation(
                 text="none", showarrow=False, xref=f"x{axis} domain", yref=f"y{axis} domain",
                 x=0.5, y=0.5, font={"size": 16, "color": "#777"},
             )  # fmt: skip
         figure.update_yaxes(autorange="reversed", row=1, col=column)
         figure.update_xaxes(title_text="records", row=1, col=column)
-    return styled(figure, 420)
+    figure.update_yaxes(title_text="records", row=1, col=1)
+    figure.update_layout(barmode="stack")
+    return styled(figure, 440)

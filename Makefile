@@ -81,15 +81,10 @@ db: setup ## start the local Postgres (unless PG* point elsewhere) and create th
 load: $(ENGINE) ## load $(DATA_DIR) into the raw schema (TARGET=spark: Spark's raw database)
 	$(BIN)/python scripts/load_raw.py $(TARGET_FLAG) --data-dir $(DATA_DIR)
 
-# Postgres: write-audit-publish (scripts/build.py builds and tests a copy of the published
-# schemas and publishes it only when every error-severity test passed). Spark: dbt build in
-# place (README "Running on Spark" says why).
+# Write-audit-publish: scripts/build.py builds and tests a copy of the published schemas
+# and publishes it only when every error-severity test passed (Spark: by switching views).
 build: load ## dbt build into a copy of the warehouse, published only when every test passed
-ifeq ($(TARGET),spark)
-	$(BIN)/dbt build $(TARGET_FLAG)
-else
-	$(BIN)/python scripts/build.py
-endif
+	$(BIN)/python scripts/build.py $(TARGET_FLAG)
 
 docs-generate: build
 	$(BIN)/dbt docs generate $(TARGET_FLAG)

@@ -145,9 +145,7 @@ def published_build(env: dict[str, str], *args: str) -> subprocess.CompletedProc
     """scripts/build.py, which must publish."""
     result = run_build(env, *args)
     if result.returncode != 0:
-        pytest.fail(
-            f"build.py failed:\n{result.stdout[-4000:]}\n{result.stderr}", pytrace=False
-        )
+        pytest.fail(f"build.py failed:\n{result.stdout[-4000:]}\n{result.stderr}", pytrace=False)
     return result
 
 

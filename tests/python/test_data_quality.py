@@ -14,6 +14,14 @@ import pytest
 from conftest import REPO_ROOT, Warehouse, dbt_env, run_script
 
 from sparkify.db import create_database, drop_database
+from sparkify.generate.hostile import (
+    BAD_EVENTS,
+    BAD_SONGS,
+    CONFLICTING_SONG_ID,
+    GOOD_USER_ID,
+    HostileFiles,
+    add_hostile_files,
+)
 from sparkify.settings import ConnectionSettings
 
 
@@ -72,72 +80,24 @@ def test_a_drifted_day_fails_the_build_and_any_reject_warns(
 
 # --- the data rules: one bad value never takes the warehouse down -----------------------
 
-# (changes to a real play, rule, JSON field, raw text the quarantine keeps). Each is one
-# line of a hostile day file; every value passes the loader's contract (right JSON type).
-BAD_EVENTS = [
-    ({"userId": "abc"}, "uncastable", "userId", "abc"),
-    ({"userId": "99999999999"}, "uncastable", "userId", "99999999999"),
-    ({"itemInSession": 3_000_000_000}, "uncastable", "itemInSession", "3000000000"),
-    ({"ts": 10**16}, "uncastable", "ts", "10000000000000000"),  # after the year 294,276
-    ({"ts": 4_102_444_800_000}, "implausible_time", "ts", "4102444800000"),  # 2100-01-01
-    ({"ts": -1000}, "implausible_time", "ts", "-1000"),  # 1969
-    ({"registration": 4_102_444_800_000.0}, "implausible_time", "registration", "4102444800000.0"),
-    ({"length": -5.0}, "implausible_length", "length", "-5.0"),
-    ({"length": 1e9}, "implausible_length", "length", "1000000000.0"),
-    ({"level": "premium"}, "unknown_value", "level", "premium"),
-    ({"page": "Dance"}, "unknown_value", "page", "Dance"),
-    ({"gender": "X"}, "unknown_value", "gender", "X"),
-    ({"auth": "Hacker"}, "unknown_value", "auth", "Hacker"),
-    ({"method": "DELETE"}, "unknown_value", "method", "DELETE"),
-    ({"status": 2**40}, "uncastable", "status", str(2**40)),
-    ({"userId": ""}, "logged_in_without_user", "userId", None),
-]
-# (song record, rule, field, raw text): one song file each.
-BAD_SONGS = [
-    ({"year": 99_999_999_999}, "uncastable", "year", "99999999999"),
-    ({"artist_id": ""}, "missing_value", "artist_id", None),
-    ({"duration": -1.0}, "implausible_length", "duration", "-1.0"),
-    ({"artist_latitude": 123.0}, "implausible_location", "artist_latitude", "123.0"),
-]
-
 
 @pytest.fixture
-def hostile(own_warehouse: Warehouse) -> tuple[Warehouse, Path, dict]:
+def hostile(own_warehouse: Warehouse) -> tuple[Warehouse, HostileFiles]:
     """The real dataset plus a day of bad values, bad songs and a conflicting song."""
-    warehouse = own_warehouse
-    first_day = sorted((warehouse.data / "log_data").rglob("*.json"))[0]
-    real_events = [json.loads(line) for line in first_day.read_text().splitlines() if line]
-    play = next(event for event in real_events if event["page"] == "NextSong")
-    lines = [
-        {**play, "sessionId": 980000 + number, "itemInSession": 0, **changes}
-        for number, (changes, *_expected) in enumerate(BAD_EVENTS)
-    ]
-    lines.append(dict(play))  # a duplicate of a real event's (sessionId, itemInSession)
-    lines.append(dict(play, sessionId=989999, itemInSession=0, userId="9001"))  # a good play
-    day = warehouse.data / "log_data" / "2099" / "12" / "2099-12-31-events.json"
-    day.parent.mkdir(parents=True)
-    day.write_text("".join(json.dumps(line) + "\n" for line in lines))
-    song = json.loads(next((warehouse.data / "song_data").rglob("*.json")).read_text())
-    songs = warehouse.data / "song_data" / "Z" / "Z" / "Z"
-    songs.mkdir(parents=True)
-    for number, (changes, *_expected) in enumerate(BAD_SONGS):
-        record = dict(song, song_id=f"SOBAD{number:013d}", **changes)
-        (songs / f"TRBAD{number}.json").write_text(json.dumps(record))
-    for version in ("one", "two"):  # one song_id, two contents: neither can be told right
-        record = dict(song, song_id="SOCONFLICT00000000", title=f"Version {version}")
-        (songs / f"TRCONFLICT{version}.json").write_text(json.dumps(record))
-    loaded = warehouse.load()
+    files = add_hostile_files(own_warehouse.data)
+    loaded = own_warehouse.load()
     assert loaded.returncode == 0, loaded.stderr  # nothing here breaks the loader's contract
-    return warehouse, day, play
+    return own_warehouse, files
 
 
 def test_bad_values_are_quarantined_with_rule_field_and_text_and_the_build_publishes(
-    hostile: tuple[Warehouse, Path, dict], real_data: Path
+    hostile: tuple[Warehouse, HostileFiles], real_data: Path
 ) -> None:
-    warehouse, day, play = hostile
+    warehouse, files = hostile
+    play = files.play
     built = warehouse.build()
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr
-    day_file = str(day.relative_to(warehouse.data))
+    day_file = str(files.day.relative_to(warehouse.data))
 
     quarantined = warehouse.fetch(
         "select source_line, rule, field, raw_value from quality.quarantined_events "
@@ -154,20 +114,20 @@ def test_bad_values_are_quarantined_with_rule_field_and_text_and_the_build_publi
     # Only the good play of the day goes on; the real event it duplicated stays once.
     assert warehouse.fetch(
         "select user_id, session_id from marts.fct_songplays where _source_file = %s", day_file
-    ) == [(9001, 989999)]
+    ) == [(int(GOOD_USER_ID), files.good_play_session)]
 
     songs = warehouse.fetch(
         "select regexp_replace(source_file, '^.*/', ''), rule, field, raw_value "
         "from quality.quarantined_songs order by 1"
     )
-    conflict = ("conflicting_records", "song_id", "SOCONFLICT00000000")
+    conflict = ("conflicting_records", "song_id", CONFLICTING_SONG_ID)
     assert songs == sorted(
         [(f"TRBAD{n}.json", *expected) for n, (_changes, *expected) in enumerate(BAD_SONGS)]
         + [("TRCONFLICTone.json", *conflict), ("TRCONFLICTtwo.json", *conflict)]
     )
     assert warehouse.fetch(
-        "select count(*) from marts.dim_songs where song_id like 'SOBAD%%' "
-        "or song_id = 'SOCONFLICT00000000'"
+        "select count(*) from marts.dim_songs where song_id like 'SOBAD%%' or song_id = %s",
+        CONFLICTING_SONG_ID,
     ) == [(0,)]
 
     # The answers are those of the real data plus one play: no play dated 2100 or 1969.

@@ -6,13 +6,15 @@ what a failed build or a newer load has outdated."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import psycopg
-
-from conftest import Warehouse
+from conftest import REPO_ROOT, Warehouse
 
 # The schemas readers see, and the tables in them (views read raw live, see the README).
 PUBLISHED = ("staging", "intermediate", "marts", "quality", "reference")
@@ -28,7 +30,7 @@ def fingerprint(warehouse: Warehouse) -> dict[str, tuple[int, str]]:
     prints = {}
     for schema, table in tables:
         ((rows, digest),) = warehouse.fetch(
-            f'select count(*), md5(coalesce(string_agg(t::text, \'|\' order by t::text), \'\')) '
+            f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) "
             f'from "{schema}"."{table}" as t'
         )
         prints[f"{schema}.{table}"] = (rows, digest)
@@ -111,13 +113,16 @@ def test_a_reader_sees_one_build_whole_while_another_is_published(
         return warehouse.fetch(
             "select count(*) > 0 from pg_locks where not granted and mode = 'AccessExclusiveLock'"
         )[0][0]
+
     play = dict(a_play(warehouse), sessionId=990002)
     write_day(warehouse, "2018-12-02-events.json", [play])
     assert warehouse.load().returncode == 0
 
     with psycopg.connect(warehouse.settings.conninfo()) as reader:
         reader.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        reader.execute("lock table marts.fct_songplays, marts.listening_summary in access share mode")
+        reader.execute(
+            "lock table marts.fct_songplays, marts.listening_summary in access share mode"
+        )
         assert reader.execute("select count(*) from marts.fct_songplays").fetchone() == (6820,)
         outcome: dict[str, object] = {}
         publisher = threading.Thread(target=lambda: outcome.update(result=warehouse.build()))
@@ -134,3 +139,82 @@ def test_a_reader_sees_one_build_whole_while_another_is_published(
     assert result.returncode == 0, result.stdout[-3000:]
     assert warehouse.fetch("select count(*) from marts.fct_songplays") == [(6821,)]
     assert warehouse.fetch("select plays from marts.listening_summary") == [(6821,)]
+
+
+# --- Spark: the published databases are views over the last passing build's copy -------
+
+SPARK_PEEK = """
+import json, sys
+from sparkify.spark.session import spark_session
+from sparkify.spark.settings import spark_settings
+with spark_session(spark_settings(), "peek", end_jvm=True) as spark:
+    plays = spark.sql("select count(*) from marts.fct_songplays").collect()[0][0]
+    summary = spark.sql("select plays from marts.listening_summary").collect()[0][0]
+    kind = spark.catalog.getTable("marts.fct_songplays").tableType
+    ledger = [tuple(row) for row in spark.sql(
+        "select build_id, status, copy from publish.builds order by build_id").collect()]
+print(json.dumps({"plays": plays, "summary": summary, "kind": kind, "ledger": ledger}))
+"""
+
+
+def test_spark_publishes_by_switching_views_and_a_failed_build_switches_none(
+    spark_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = dbt_env_for_spark(spark_env, tmp_path)
+    data = shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+
+    def run(script: str, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(REPO_ROOT / "scripts" / script), *args],
+            capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=1800,
+        )  # fmt: skip
+
+    def peek() -> dict:
+        result = subprocess.run(
+            [sys.executable, "-c", SPARK_PEEK], capture_output=True, text=True, env=env,
+            cwd=REPO_ROOT, timeout=600,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-3000:]
+        return json.loads(result.stdout.splitlines()[-1])
+
+    load = ("--target", "spark", "--data-dir", str(data), "--no-progress")
+    assert run("load_raw.py", *load).returncode == 0
+    first = run("build.py", "--target", "spark")
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr
+    published = peek()
+    assert published["kind"] == "VIEW"
+    assert published["plays"] == published["summary"] > 0
+    assert published["ledger"] == [[1, "published", "__blue"]]
+
+    day = data / "log_data" / "2018" / "12" / "2018-12-01-events.json"
+    day.parent.mkdir(parents=True)
+    first_day = sorted((data / "log_data").rglob("*.json"))[0]
+    events = (json.loads(line) for line in first_day.read_text().splitlines() if line.strip())
+    play = next(event for event in events if event["page"] == "NextSong")
+    day.write_text(json.dumps(dict(play, userId="990001", sessionId=990001,
+                                   location="Springfield, ZZ")) + "\n")  # fmt: skip
+    assert run("load_raw.py", *load).returncode == 0
+    failed = run("build.py", "--target", "spark")
+    assert failed.returncode == 1, failed.stdout[-3000:]
+    (error,) = failed.stderr.splitlines()
+    assert "every_state_in_the_data_is_in_the_us_states_seed" in error
+    assert "nothing published: readers still see the blue copy" in error
+    after = peek()
+    assert (after["plays"], after["summary"]) == (published["plays"], published["summary"])
+    assert after["ledger"] == [[1, "published", "__blue"], [2, "failed", "__green"]]
+
+
+def dbt_env_for_spark(spark_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """The Spark settings with a state dir of the test's own (its own Derby metastore:
+    the session-wide one stays with the test run's JVM), and dbt's folders in tmp."""
+    if not (REPO_ROOT / "profiles.yml").exists():
+        shutil.copy(REPO_ROOT / "profiles.yml.example", REPO_ROOT / "profiles.yml")
+    return dict(
+        spark_env,
+        SPARKIFY_SPARK_DIR=str(tmp_path / "spark"),
+        DBT_PROFILES_DIR=str(REPO_ROOT),
+        DBT_TARGET_PATH=str(tmp_path / "target"),
+        DBT_LOG_PATH=str(tmp_path / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        SPARK_CONF_DIR=str(REPO_ROOT / "src" / "sparkify" / "spark" / "conf"),
+    )

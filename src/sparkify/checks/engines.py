@@ -1,6 +1,7 @@
 """Prove that Postgres and Spark build the same warehouse.
 
-For each dataset (the real one, and a generated one with every quirk), both engines are
+For each dataset (the real one, and a generated one with every quirk and the hostile
+values of sparkify.generate.hostile, which the data rules quarantine), both engines are
 built from scratch, each in a place of the check's own:
 
 - Postgres: a scratch database next to the one the PG* variables point at (dropped
@@ -49,6 +50,7 @@ from psycopg import sql
 from sparkify import db
 from sparkify.checks.project import Project, executable, run
 from sparkify.errors import CheckFailed, SetupError, UsageError
+from sparkify.generate.hostile import add_hostile_files
 from sparkify.settings import ConnectionSettings, connection_settings
 from sparkify.spark.session import master_problem
 from sparkify.spark.settings import SparkSettings, spark_settings
@@ -61,9 +63,12 @@ SIGNIFICANT_DIGITS = 12
 DECIMAL_PLACES = Decimal(10) ** -10  # the scale of exact_numeric_type() on Spark
 EXAMPLES = 3
 ENGINES = ("postgres", "spark")
-# Lineage columns that say when each engine's loader ran: they differ between any two
+# Lineage columns that say when each engine's loader ran (quality.load_runs and the
+# quarantine say so too): they differ between any two
 # loads of the same data, so they are left out of the comparison (and said so).
-LOAD_TIME_COLUMNS = frozenset({"_loaded_at", "_catalogue_loaded_at"})
+LOAD_TIME_COLUMNS = frozenset(
+    {"_loaded_at", "_catalogue_loaded_at", "loaded_at", "started_at", "finished_at"}
+)
 SHOWN_TEXT = 60  # characters of a long text value shown in an example row
 # The generated dataset: at least this many events, every quirk the generator writes.
 MIN_GENERATED_EVENTS = 20_000
@@ -457,7 +462,9 @@ class Dataset:
 
 
 def generate(out_dir: Path, events: int, seed: int = 9) -> Path:
-    """A generated dataset with every quirk the generator writes."""
+    """A generated dataset with every quirk the generator writes, and the hostile values
+    (sparkify.generate.hostile) that the data rules quarantine: both engines must
+    quarantine the same rows with the same rule, field and raw text."""
     print(f"== generating {events:,} events into {out_dir}", flush=True)
     run(
         [
@@ -467,6 +474,7 @@ def generate(out_dir: Path, events: int, seed: int = 9) -> Path:
         dict(os.environ),
         out_dir.parent,
     )  # fmt: skip
+    add_hostile_files(out_dir)
     return out_dir
 
 
@@ -566,7 +574,8 @@ def check(
         for dataset in datasets:
             if isinstance(dataset, int):
                 dataset = Dataset(
-                    f"generated {dataset:,} events", generate(work / "generated", dataset)
+                    f"generated {dataset:,} events and hostile values",
+                    generate(work / "generated", dataset),
                 )
             if not (dataset.data_dir / "log_data").is_dir():
                 raise UsageError(f"{dataset.data_dir} holds no log_data/; pass another data dir")

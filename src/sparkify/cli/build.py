@@ -4,7 +4,9 @@ then publish the copy in one transaction, only when every error-severity test pa
 A failure names what failed and leaves the published warehouse exactly as it was.
 
 Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; dbt
-reads the profile from DBT_PROFILES_DIR as usual.
+reads the profile from DBT_PROFILES_DIR as usual. On Spark (--target spark) the published
+databases are views over the last passing build's copy, switched one by one (see
+sparkify.publish.spark for what the engine cannot give).
 """
 
 from __future__ import annotations
@@ -28,8 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         help="rebuild the incremental fact from scratch (dbt build --full-refresh)",
     )
     parser.add_argument(
-        "--raw-schema", default="raw", help="the loader's schema (default: raw)"
+        "--target",
+        choices=("postgres", "spark"),
+        default="postgres",
+        help="the engine: the Postgres of the PG* variables, or Spark (default: postgres)",
     )
+    parser.add_argument("--raw-schema", default="raw", help="the loader's schema (default: raw)")
     parser.add_argument(
         "--project-dir", type=Path, default=Path.cwd(), help="the dbt project (default: .)"
     )
@@ -37,7 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     check_schema_name(args.raw_schema)
     project = Project.at(args.project_dir)
     dbt_args = ["--full-refresh"] if args.full_refresh else []
-    result = build_and_publish(connection_settings(), project.root, dbt_args, args.raw_schema)
+    if args.target == "spark":
+        # Imported here: the Postgres path never loads the Spark code.
+        from sparkify.publish.spark import build_and_publish_spark
+
+        result = build_and_publish_spark(project.root, dbt_args)
+    else:
+        result = build_and_publish(connection_settings(), project.root, dbt_args, args.raw_schema)
     print(f"build.py: published: {result.outcome()}")
     return 0
 

@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--raw-schema",
         default=DEFAULT_RAW_SCHEMA,
-        help=f"the loader's schema, to tell whether the marts are current (default: {DEFAULT_RAW_SCHEMA})",
+        help="the loader's schema, to tell whether the marts are current "
+        f"(default: {DEFAULT_RAW_SCHEMA})",
     )
     args = parser.parse_args(argv)
 

@@ -30,6 +30,7 @@ class BuildResult:
     skipped: int
     failures: tuple[str, ...]  # "test <name>" / "model <name>", as a person reads them
     schemas: tuple[str, ...]  # the build schemas its models and seeds live in
+    relations: tuple[tuple[str, str], ...] = ()  # (build schema, name) of each of them
 
     @property
     def succeeded(self) -> bool:
@@ -53,7 +54,8 @@ def target_path(env: dict[str, str], project_dir: Path) -> Path:
 
 
 def run_build(project_dir: Path, suffix: str, dbt_args: list[str]) -> BuildResult:
-    """`dbt build` with every layer's schema suffixed, then what it did."""
+    """`dbt build` with every layer's schema suffixed, then what it did. (On Spark, dbt's
+    JVM has exited when this returns: the caller may open its own session.)"""
     env = dict(os.environ, **{SUFFIX_VARIABLE: suffix})
     artifacts = target_path(env, project_dir)
     (artifacts / "run_results.json").unlink(missing_ok=True)
@@ -76,23 +78,23 @@ def run_build(project_dir: Path, suffix: str, dbt_args: list[str]) -> BuildResul
 def read_results(results: dict, manifest: dict, suffix: str) -> BuildResult:
     """The counts and failures of run_results.json, the build schemas of manifest.json."""
     statuses = [(result["unique_id"], result["status"]) for result in results["results"]]
-    failures = tuple(describe_node(unique_id) for unique_id, status in statuses if status in FAILING)
-    nodes = manifest["nodes"].values()
-    schemas = sorted(
-        {
-            node["schema"]
-            for node in nodes
-            if node["resource_type"] in {"model", "seed", "snapshot"}
-            and node["config"].get("enabled", True)
-            and node["schema"].endswith(suffix)
-        }
+    failures = tuple(
+        describe_node(unique_id) for unique_id, status in statuses if status in FAILING
+    )
+    relations = sorted(
+        (node["schema"], node["alias"] or node["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in {"model", "seed", "snapshot"}
+        and node["config"].get("enabled", True)
+        and node["schema"].endswith(suffix)
     )
     return BuildResult(
         passed=sum(status in {"success", "pass"} for _, status in statuses),
         warned=sum(status == "warn" for _, status in statuses),
         skipped=sum(status == "skipped" for _, status in statuses),
         failures=failures,
-        schemas=tuple(schemas),
+        schemas=tuple(sorted({schema for schema, _ in relations})),
+        relations=tuple(relations),
     )
 
 

@@ -21,8 +21,8 @@ from sparkify.report import (
     quality,
     user_agents,
 )
-from sparkify.report.marts import MARTS, Query, Section
 from sparkify.report.format import utc
+from sparkify.report.marts import MARTS, Query, Section
 from sparkify.report.page import Overview, Report, render
 from sparkify.settings import ConnectionSettings
 
@@ -75,7 +75,8 @@ def published_build(conn: psycopg.Connection, raw_schema: str) -> ledger.Build:
             f"the marts are those of build {published.build_id}; fix it and run `make build`"
         )
     newest = ledger.newest_load(conn, raw_schema)
-    if newest is not None and (published.loaded_through is None or newest > published.loaded_through):
+    built_through = published.loaded_through
+    if newest is not None and (built_through is None or newest > built_through):
         raise StaleMarts(
             f"the marts (build {published.build_id}, published {utc(published.finished_at)}) "
             f"are older than the last load ({utc(newest)}); run `make build`"

@@ -49,9 +49,10 @@ compared as (
 
     select
         *,
-        min(content_hash) over (partition by song_id, quarantine_rule)
-        <> max(content_hash) over (partition by song_id, quarantine_rule)
-        as has_conflicting_records
+        (
+            min(content_hash) over (partition by song_id, quarantine_rule)
+            <> max(content_hash) over (partition by song_id, quarantine_rule)
+        ) as has_conflicting_records
     from checked
 
 ),

@@ -100,7 +100,7 @@ def test_bad_values_are_quarantined_with_rule_field_and_text_and_the_build_publi
     day_file = str(files.day.relative_to(warehouse.data))
 
     quarantined = warehouse.fetch(
-        "select source_line, rule, field, raw_value from quality.quarantined_events "
+        "select source_line, data_rule, field, raw_value from quality.quarantined_events "
         "where source_file = %s order by source_line",
         day_file,
     )
@@ -117,7 +117,7 @@ def test_bad_values_are_quarantined_with_rule_field_and_text_and_the_build_publi
     ) == [(int(GOOD_USER_ID), files.good_play_session)]
 
     songs = warehouse.fetch(
-        "select regexp_replace(source_file, '^.*/', ''), rule, field, raw_value "
+        "select regexp_replace(source_file, '^.*/', ''), data_rule, field, raw_value "
         "from quality.quarantined_songs order by 1"
     )
     conflict = ("conflicting_records", "song_id", CONFLICTING_SONG_ID)

@@ -19,7 +19,7 @@ page_views as (
         _source_file as source_file,
         count(*) as published
     from {{ ref('fct_page_views') }}
-    group by _source_file
+    group by 1
 
 ),
 
@@ -29,7 +29,7 @@ catalogue_songs as (
         _source_file as source_file,
         count(*) as published
     from {{ ref('int_songs_cleaned') }}
-    group by _source_file
+    group by 1
 
 ),
 
@@ -39,7 +39,7 @@ quarantined as (
         source_file,
         count(*) as quarantined
     from {{ ref('quarantined_events') }}
-    group by source_file
+    group by 1
 
     union all
 
@@ -47,7 +47,7 @@ quarantined as (
         source_file,
         count(*) as quarantined
     from {{ ref('quarantined_songs') }}
-    group by source_file
+    group by 1
 
 ),
 

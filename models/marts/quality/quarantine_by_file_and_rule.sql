@@ -21,7 +21,7 @@ quarantined as (
         'log_data' as source_name,
         source_file,
         source_line,
-        rule,
+        data_rule,
         field
     from quarantined_events
 
@@ -31,7 +31,7 @@ quarantined as (
         'song_data' as source_name,
         source_file,
         source_line,
-        rule,
+        data_rule,
         field
     from quarantined_songs
 
@@ -42,12 +42,12 @@ final as (
     select
         source_name,
         source_file,
-        rule,
+        data_rule,
         field,
         count(*) as quarantined_records,
         min(source_line) as first_line
     from quarantined
-    group by source_name, source_file, rule, field
+    group by 1, 2, 3, 4
 
 )
 

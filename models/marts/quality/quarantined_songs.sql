@@ -16,7 +16,7 @@ final as (
     select
         _source_file as source_file,
         _source_line as source_line,
-        quarantine_rule as rule,
+        quarantine_rule as data_rule,
         quarantine_field as field,
         quarantine_value as raw_value,
         _load_id as load_id,

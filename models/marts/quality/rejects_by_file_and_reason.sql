@@ -18,7 +18,7 @@ final as (
         count(*) as rejected_records,
         min(source_line) as first_line
     from rejected_records
-    group by source_name, source_file, reason
+    group by 1, 2, 3
 
 )
 

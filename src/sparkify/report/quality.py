@@ -24,7 +24,8 @@ def section(query: Query, build: Build) -> Section:
         "select * from {} order by rejected_records desc, source_file, reason", REJECTS
     )
     quarantined = query.rows(
-        "select * from {} order by quarantined_records desc, source_file, rule, field", QUARANTINE
+        "select * from {} order by quarantined_records desc, source_file, data_rule, field",
+        QUARANTINE,
     )
     runs = query.some(
         "select * from {} order by started_at desc, load_id desc limit %s",
@@ -65,7 +66,7 @@ def quarantined_reading(quarantined: list[Row]) -> str:
     top = quarantined[0]
     return (
         f"The data rules kept {count(total)} {plural(total, 'record')} out of the star "
-        f"schema; most for {top['rule']} on {top['field']} "
+        f"schema; most for {top['data_rule']} on {top['field']} "
         f"({count(top['quarantined_records'])} in {top['source_file']})."
     )
 
@@ -102,7 +103,7 @@ def chart(runs: list[Row], rejects: list[Row], quarantined: list[Row]) -> go.Fig
         (
             3,
             quarantined,
-            lambda r: f"{r['source_file']}: {r['rule']} ({r['field']})",
+            lambda r: f"{r['source_file']}: {r['data_rule']} ({r['field']})",
             "quarantined_records",
             "#f58518",
         ),

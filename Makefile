@@ -13,6 +13,10 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 DATA_DIR ?= data
 BENCH_EVENTS ?= 1000000
+BENCH_DAYS ?= 30
+# Empty: the benchmark's default for the events (events / 200 songs, events / 1000 users).
+BENCH_SONGS ?=
+BENCH_USERS ?=
 TARGET ?= postgres
 ifeq ($(filter $(TARGET),postgres spark),)
 $(error TARGET must be postgres or spark, not '$(TARGET)')
@@ -147,8 +151,9 @@ spark-test: db spark-start
 	$(BIN)/python scripts/check_engines.py
 	$(BIN)/python scripts/check_incremental.py --target spark --data-dir $(DATA_DIR)
 
-bench: db $(if $(filter spark,$(TARGET)),spark-start) ## loader and dbt benchmarks on a generated dataset (BENCH_EVENTS=1000000; TARGET=spark: Spark beside Postgres)
-	$(BIN)/python scripts/bench.py --events $(BENCH_EVENTS) $(TARGET_FLAG)
+bench: db $(if $(filter spark,$(TARGET)),spark-start) ## loader and dbt benchmarks on a generated dataset (BENCH_EVENTS=1000000 BENCH_DAYS=30 BENCH_SONGS= BENCH_USERS=; TARGET=spark: Spark beside Postgres)
+	$(BIN)/python scripts/bench.py --events $(BENCH_EVENTS) --days $(BENCH_DAYS) \
+	  $(if $(BENCH_SONGS),--songs $(BENCH_SONGS)) $(if $(BENCH_USERS),--users $(BENCH_USERS)) $(TARGET_FLAG)
 
 stop: ## stop the local Spark cluster and the local Postgres
 	@if [ -x $(BIN)/python ]; then $(BIN)/python scripts/spark.py stop; $(BIN)/python scripts/pg.py stop; fi

@@ -14,7 +14,8 @@
     - integer: -2147483648 to 2147483647; bigint: 64 bits;
     - numeric: less than 10^28 in size, what Spark's decimal(38,10) holds
       (Postgres' numeric would hold more);
-    - double: what a double holds.
+    - double: what a double holds, 0 or at least 2.2250738585072014e-308 in
+      size (a smaller number underflows).
 
     Postgres 15 has no pg_input_is_valid (16+) nor a try_cast, so its branch
     checks the text with a regular expression and the range on a numeric
@@ -59,6 +60,12 @@
             then
                 case
                     when cast({{ text }} as numeric) between {{ low }} and {{ high }}
+                    {%- if type_name == 'double' %}
+                        and (
+                            cast({{ text }} as numeric) = 0
+                            or abs(cast({{ text }} as numeric)) >= {{ sparkify._smallest_double() }}
+                        )
+                    {%- endif %}
                         then cast({{ text }} as {{ sql_type }})
                 end
     end
@@ -71,8 +78,25 @@
         'numeric': sparkify.exact_numeric_type(),
         'double': sparkify.double_type(),
     } -%}
+    {#- Java's $ also matches before a final line break, which Spark's cast then
+        trims ("39\n" would be 39): the end of the text is \z here. -#}
+    {%- set pattern = sparkify._safe_number_pattern(type_name) | replace('$', '\\z') -%}
     case
-        when {{ text }} rlike '{{ sparkify._safe_number_pattern(type_name) }}'
+        when {{ text }} rlike '{{ pattern }}'
+        {%- if type_name == 'double' %}
+            and (
+                try_cast({{ text }} as double) <> 0
+                and abs(try_cast({{ text }} as double)) >= {{ sparkify._smallest_double() }}
+                or {{ text }} rlike '^[+-]?[0.]*([eE][+-]?[0-9]+)?\\z'
+            )
+        {%- endif %}
             then try_cast({{ text }} as {{ sql_types[type_name] }})
     end
+{%- endmacro %}
+
+{#- The smallest normal double: a smaller number other than 0 underflows, which
+    Postgres refuses and Spark rounds to 0 or keeps subnormal; both call it
+    not a double. -#}
+{% macro _smallest_double() -%}
+    2.2250738585072014e-308
 {%- endmacro %}

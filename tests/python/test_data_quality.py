@@ -163,3 +163,27 @@ def test_bad_values_are_quarantined_with_rule_field_and_text_and_the_build_publi
     assert warehouse.fetch("select count(*) from quality.quarantined_events") == [
         (len(BAD_EVENTS) + 1,)
     ]
+
+
+def test_a_number_too_small_for_a_double_is_quarantined_not_a_failed_build(
+    own_warehouse: Warehouse,
+) -> None:
+    """1e-400 is a finite JSON number (the contract passes it) that underflows a double."""
+    warehouse = own_warehouse
+    song = json.loads(next((warehouse.data / "song_data").rglob("*.json")).read_text())
+    song = dict(song, song_id="SOTINY000000000000", artist_latitude=None)
+    text = json.dumps(song).replace('"artist_latitude": null', '"artist_latitude": 1e-400')
+    path = warehouse.data / "song_data" / "Z" / "Z" / "Y" / "TRTINY.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(text)
+    assert warehouse.load().returncode == 0
+
+    built = warehouse.build()
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr
+    ((rule, field, raw),) = warehouse.fetch(
+        "select data_rule, field, raw_value from quality.quarantined_songs "
+        "where source_file like '%%TRTINY.json'"
+    )
+    # jsonb keeps the number as a numeric: its text is written out in full.
+    assert (rule, field) == ("uncastable", "artist_latitude")
+    assert raw == "0." + "0" * 399 + "1"

@@ -6,6 +6,7 @@ what a failed build or a newer load has outdated."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,16 @@ def fingerprint(warehouse: Warehouse) -> dict[str, tuple[int, str]]:
         )
         prints[f"{schema}.{table}"] = (rows, digest)
     return prints
+
+
+def fact_build_line(dbt_output: str) -> str:
+    """dbt's line for the fact's model, without its colours."""
+    (line,) = [
+        re.sub(r"\x1b\[[0-9;]*m", "", line)
+        for line in dbt_output.splitlines()
+        if "OK created" in line and "fct_songplays" in line
+    ]
+    return line
 
 
 def write_day(warehouse: Warehouse, name: str, events: list[dict]) -> Path:
@@ -83,7 +94,7 @@ def test_a_late_failure_publishes_nothing_names_the_test_and_stops_the_report(
     ]
     refused = warehouse.report(report)
     assert refused.returncode == 1
-    assert "the last build (2" in refused.stderr and "failed" in refused.stderr
+    assert "build 2 (started" in refused.stderr and "failed" in refused.stderr
     assert "every_state_in_the_data_is_in_the_us_states_seed" in refused.stderr
 
     # The producer fixes the file; the next build publishes, incrementally.
@@ -92,9 +103,8 @@ def test_a_late_failure_publishes_nothing_names_the_test_and_stops_the_report(
     fixed = warehouse.build()
     assert fixed.returncode == 0, fixed.stdout[-3000:]
     # Incremental: the fact inserted the one new play, not a full table of them.
-    (fact_line,) = [line for line in fixed.stdout.splitlines() if "OK created" in line
-                    and "fct_songplays" in line]  # fmt: skip
-    assert "incremental model" in fact_line and "INSERT 0 1 " in fact_line, fact_line
+    fact_line = fact_build_line(fixed.stdout)
+    assert "incremental model" in fact_line and "[INSERT 0 1 in" in fact_line, fact_line
     after = fingerprint(warehouse)
     assert after["marts.fct_songplays"][0] == 6821
     assert after.keys() == before.keys()
@@ -155,7 +165,8 @@ with spark_session(spark_settings(), "peek", end_jvm=True) as spark:
     summary = spark.sql("select plays from marts.listening_summary").collect()[0][0]
     kind = spark.catalog.getTable("marts.fct_songplays").tableType
     ledger = [tuple(row) for row in spark.sql(
-        "select build_id, status, copy from publish.builds order by build_id").collect()]
+        "select build_id, status, copy from publish.builds where status <> 'publishing' "
+        "order by build_id").collect()]
 print(json.dumps({"plays": plays, "summary": summary, "kind": kind, "ledger": ledger}))
 """
 
@@ -222,3 +233,46 @@ def dbt_env_for_spark(spark_env: dict[str, str], tmp_path: Path) -> dict[str, st
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         SPARK_CONF_DIR=str(REPO_ROOT / "src" / "sparkify" / "spark" / "conf"),
     )
+
+
+def test_after_a_full_refresh_is_published_the_next_build_starts_afresh(
+    own_warehouse: Warehouse,
+) -> None:
+    """The copy a full refresh replaced holds the state it was run to fix: it goes."""
+    warehouse = own_warehouse
+    refreshed = warehouse.build("--full-refresh")
+    assert refreshed.returncode == 0, refreshed.stdout[-3000:]
+    schemas = warehouse.fetch("select nspname from pg_namespace where nspname like '%%__build'")
+    assert schemas == []
+    after = warehouse.build()
+    assert after.returncode == 0, after.stdout[-3000:]
+    fact_line = fact_build_line(after.stdout)
+    assert " 6820 in " in fact_line, fact_line  # every play built, not a batch from a copy
+
+
+def test_a_conflicting_song_record_redoes_the_plays_it_matched(own_warehouse: Warehouse) -> None:
+    """A record that conflicts with a catalogue song quarantines both: the play that
+    matched the song loses its match in the incremental fact as in a full refresh."""
+    warehouse = own_warehouse
+    matched = "SOZCTXZ12AB0182364"  # the one song the real plays match
+    assert warehouse.fetch(
+        "select count(*) from marts.fct_songplays where song_id = %s", matched
+    ) == [(1,)]
+    original = next(
+        path
+        for path in (warehouse.data / "song_data").rglob("*.json")
+        if json.loads(path.read_text())["song_id"] == matched
+    )
+    conflicting = dict(json.loads(original.read_text()), duration=1.0)
+    (warehouse.data / "song_data" / "Z").mkdir()
+    (warehouse.data / "song_data" / "Z" / "TRCONFLICT.json").write_text(json.dumps(conflicting))
+    assert warehouse.load().returncode == 0
+
+    built = warehouse.build()
+    assert built.returncode == 0, built.stdout[-3000:]
+    assert warehouse.fetch(
+        "select count(*) from marts.fct_songplays where song_id = %s", matched
+    ) == [(0,)]
+    assert warehouse.fetch(
+        "select count(*) from quality.quarantined_songs where raw_value = %s", matched
+    ) == [(2,)]

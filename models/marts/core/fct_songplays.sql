@@ -33,9 +33,11 @@ with
 
 catalogue as (
 
-    -- When the song catalogue was last loaded: a newer load can change any match.
+    -- When the song catalogue was last loaded: a newer load can change any match,
+    -- also one whose records are quarantined (a conflicting record takes the
+    -- song it conflicts with out of the catalogue), so every song record counts.
     select max(songs._loaded_at) as loaded_at
-    from {{ ref('int_songs_cleaned') }} as songs
+    from {{ ref('int_songs_checked') }} as songs
 
 ),
 

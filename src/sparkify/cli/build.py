@@ -11,6 +11,7 @@ sparkify.publish.spark for what the engine cannot give).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sparkify.checks.project import Project
@@ -43,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     check_schema_name(args.raw_schema)
     project = Project.at(args.project_dir)
     dbt_args = ["--full-refresh"] if args.full_refresh else []
+    if args.raw_schema != "raw":  # dbt reads the same schema the ledger watches
+        dbt_args += ["--vars", json.dumps({"raw_schema": args.raw_schema})]
     if args.target == "spark":
         # Imported here: the Postgres path never loads the Spark code.
         from sparkify.publish.spark import build_and_publish_spark

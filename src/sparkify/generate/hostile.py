@@ -16,6 +16,7 @@ from pathlib import Path
 BAD_EVENTS: tuple[tuple[dict, str, str, str | None], ...] = (
     ({"userId": "abc"}, "uncastable", "userId", "abc"),
     ({"userId": "99999999999"}, "uncastable", "userId", "99999999999"),
+    ({"userId": "39\n"}, "uncastable", "userId", "39\n"),  # a number only up to a line break
     ({"itemInSession": 3_000_000_000}, "uncastable", "itemInSession", "3000000000"),
     ({"ts": 10**16}, "uncastable", "ts", "10000000000000000"),  # after the year 294,276
     ({"ts": 4_102_444_800_000}, "implausible_time", "ts", "4102444800000"),  # 2100-01-01

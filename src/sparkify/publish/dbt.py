@@ -69,7 +69,14 @@ def run_build(project_dir: Path, suffix: str, dbt_args: list[str]) -> BuildResul
             f"dbt build stopped before building anything (exit {completed.returncode}); "
             "see its output above"
         ) from None
+    if results["metadata"].get("invocation_id") != manifest["metadata"].get("invocation_id"):
+        raise BuildFailed(
+            f"another dbt command rewrote {artifacts} during the build (run_results.json and "
+            "manifest.json come from two commands); run the build again alone"
+        )
     result = read_results(results, manifest, suffix)
+    if not result.schemas:
+        raise BuildFailed(f"the build wrote no schema ending in {suffix!r}; nothing to publish")
     if completed.returncode != 0 and result.succeeded:
         raise BuildFailed(f"dbt build failed (exit {completed.returncode}); see its output above")
     return result

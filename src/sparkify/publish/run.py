@@ -1,11 +1,13 @@
 """A build that publishes only when it passed: lock, build and test the copy, swap, record.
 
-One build at a time per database (an advisory lock held for the whole of it); every
+One build at a time per database: a session advisory lock, held for the whole of it, on
+the very session that publishes (so a build whose lock was lost cannot publish). Every
 build is a row of publish.builds, and one that dies outright is closed by the next.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import psycopg
@@ -21,6 +23,9 @@ BUILD_SUFFIX = "__build"
 # pg_advisory_lock key: one build (and publish) at a time in a database.
 _LOCK_SQL = "select pg_try_advisory_lock(hashtext('sparkify.publish'))"
 _WAIT_SQL = "select pg_advisory_lock(hashtext('sparkify.publish'))"
+# A reader that takes its locks in another order than the publish can deadlock with it;
+# Postgres then cancels the publish, which is tried again.
+PUBLISH_ATTEMPTS = 3
 
 
 def build_and_publish(
@@ -30,39 +35,61 @@ def build_and_publish(
 
     Raises BuildFailed (naming what failed) with the published schemas untouched.
     """
-    with connect(settings, autocommit=True) as session:
-        if not session.execute(_LOCK_SQL).fetchone()[0]:
-            print("another build is running in this database; waiting for it", flush=True)
-            session.execute(_WAIT_SQL)
-        ledger.ensure_ledger(session)
-        ledger.close_abandoned(session)
-        build = ledger.start(session, raw_schema, dbt_args)
+    try:
+        with connect(settings, autocommit=True) as session:
+            return _locked_build(session, project_dir, dbt_args, raw_schema)
+    except psycopg.OperationalError as exc:
+        raise DatabaseUnavailable(
+            f"lost the connection to Postgres at {settings.describe()} during the build "
+            f"({_first_line(exc)}); nothing was published by this build: run it again"
+        ) from None
+
+
+def _locked_build(
+    session: psycopg.Connection, project_dir: Path, dbt_args: list[str], raw_schema: str
+) -> BuildResult:
+    if not session.execute(_LOCK_SQL).fetchone()[0]:
+        print("another build is running in this database; waiting for it", flush=True)
+        session.execute(_WAIT_SQL)
+    ledger.ensure_ledger(session)
+    ledger.close_abandoned(session)
+    build = ledger.start(session, raw_schema, dbt_args)
+    try:
+        result = run_build(project_dir, BUILD_SUFFIX, dbt_args)
+    except BuildFailed as exc:
+        ledger.finish(session, build, "failed", None)
+        raise BuildFailed(f"{exc}; {_unchanged(session)}") from None
+    except KeyboardInterrupt:
+        ledger.finish(session, build, "interrupted", None)
+        raise
+    if not result.succeeded:
+        ledger.finish(session, build, "failed", result)
+        raise BuildFailed(f"dbt build failed: {', '.join(result.failures)}; {_unchanged(session)}")
+    full_refresh = "--full-refresh" in dbt_args
+    for attempt in range(1, PUBLISH_ATTEMPTS + 1):
         try:
-            result = run_build(project_dir, BUILD_SUFFIX, dbt_args)
-        except BuildFailed as exc:
-            ledger.finish(session, build, "failed", None)
-            raise BuildFailed(f"{exc}; {_unchanged(session)}") from None
-        except KeyboardInterrupt:
-            ledger.finish(session, build, "interrupted", None)
-            raise
-        if not result.succeeded:
-            ledger.finish(session, build, "failed", result)
-            raise BuildFailed(
-                f"dbt build failed: {', '.join(result.failures)}; {_unchanged(session)}"
-            )
-        try:
-            with connect(settings) as conn, conn.transaction():
-                swap_schemas(conn, result.schemas, BUILD_SUFFIX)
-                ledger.finish(conn, build, "published", result)
+            with session.transaction():
+                # After a full refresh the old copy holds the state the refresh replaced:
+                # the next build must not continue from it, so it goes (a full build next).
+                swap_schemas(session, result.schemas, BUILD_SUFFIX, drop_old=full_refresh)
+                ledger.finish(session, build, "published", result)
+            return result
+        except psycopg.errors.DeadlockDetected:
+            if attempt == PUBLISH_ATTEMPTS:
+                reason = f"a reader deadlocked the publish {PUBLISH_ATTEMPTS} times"
+                break
+            time.sleep(attempt)
         except psycopg.errors.LockNotAvailable:
-            ledger.finish(session, build, "failed", result)
-            raise BuildFailed(
-                f"the build passed but readers held the published tables for {LOCK_TIMEOUT}; "
-                f"{_unchanged(session)}; run the build again when they are done"
-            ) from None
-        except psycopg.OperationalError as exc:
-            raise DatabaseUnavailable(f"lost the connection while publishing: {exc}") from None
-    return result
+            reason = f"readers held the published tables for more than {LOCK_TIMEOUT} a table"
+            break
+    passed = BuildResult(
+        result.passed, result.warned, result.skipped, (f"publish: {reason}",), result.schemas
+    )
+    ledger.finish(session, build, "failed", passed)
+    raise BuildFailed(
+        f"the build passed but was not published: {reason}; {_unchanged(session)}; "
+        "run the build again when the readers are done"
+    )
 
 
 def _unchanged(conn: psycopg.Connection) -> str:
@@ -74,3 +101,7 @@ def _unchanged(conn: psycopg.Connection) -> str:
         f"nothing published: readers still see build {published.build_id} "
         f"of {published.finished_at:%Y-%m-%d %H:%M:%S %Z}"
     )
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -3,9 +3,11 @@
 `marts__build` becomes `marts` and the old `marts` becomes `marts__build`, for every layer
 at once, so the next build starts from the previous published state (the incremental fact
 stays incremental: it catches up from its own watermark). Before renaming, the transaction
-takes every published relation's ACCESS EXCLUSIVE lock: a reader that locked its tables
-first (the report does) finishes on the old warehouse, one that comes after reads the
-new one, and none sees a mix.
+takes every published relation's ACCESS EXCLUSIVE lock, in byte order of the names: a
+reader that locked its tables first, in that order (the report does), finishes on the
+old warehouse, one that comes after reads the new one, and none sees a mix. A reader that
+locks in another order may deadlock with the publish, which Postgres then cancels and
+the build tries again.
 """
 
 from __future__ import annotations
@@ -21,15 +23,19 @@ def published_name(build_schema: str, suffix: str) -> str:
     return build_schema.removesuffix(suffix)
 
 
-def swap_schemas(conn: psycopg.Connection, build_schemas: tuple[str, ...], suffix: str) -> None:
-    """Within the caller's transaction: lock what readers see, then exchange the names."""
+def swap_schemas(
+    conn: psycopg.Connection, build_schemas: tuple[str, ...], suffix: str, drop_old: bool = False
+) -> None:
+    """Within the caller's transaction: lock what readers see, then exchange the names.
+    With drop_old, the old published schemas are dropped instead of becoming the copy."""
     published = [published_name(schema, suffix) for schema in build_schemas]
     conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
     relations = conn.execute(
         "select format('%%I.%%I', n.nspname, c.relname) from pg_class c "
         "join pg_namespace n on n.oid = c.relnamespace "
         "where n.nspname = any(%s) and c.relkind in ('r', 'v', 'm', 'p', 'f') "
-        "order by 1",
+        # The order readers should lock in too (the report does): byte order of the names.
+        "order by format('%%I.%%I', n.nspname, c.relname) collate \"C\"",
         [published],
     ).fetchall()
     if relations:
@@ -47,7 +53,10 @@ def swap_schemas(conn: psycopg.Connection, build_schemas: tuple[str, ...], suffi
             _rename(conn, schema, swap)
         _rename(conn, build_schema, schema)
         if schema in existing:
-            _rename(conn, swap, build_schema)
+            if drop_old:
+                conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(swap)))
+            else:
+                _rename(conn, swap, build_schema)
 
 
 def _rename(conn: psycopg.Connection, old: str, new: str) -> None:

@@ -67,12 +67,12 @@ def published_build(conn: psycopg.Connection, raw_schema: str) -> ledger.Build:
             "no published build is recorded (publish.builds): build the marts with "
             "`make build` (scripts/build.py), not a plain `dbt build`"
         )
-    last = ledger.latest(conn)
-    if last is not None and last.status == "failed" and last.build_id > published.build_id:
-        failed = f" ({', '.join(last.failures)})" if last.failures else ""
+    failed = ledger.latest(conn, "failed")
+    if failed is not None and failed.build_id > published.build_id:
+        what = f" ({', '.join(failed.failures)})" if failed.failures else ""
         raise StaleMarts(
-            f"the last build ({last.build_id}, started {utc(last.started_at)}) failed{failed}; "
-            f"the marts are those of build {published.build_id}; fix it and run `make build`"
+            f"build {failed.build_id} (started {utc(failed.started_at)}) failed{what}, after "
+            f"build {published.build_id}, whose marts these are; fix it and run `make build`"
         )
     newest = ledger.newest_load(conn, raw_schema)
     built_through = published.loaded_through
@@ -87,7 +87,9 @@ def published_build(conn: psycopg.Connection, raw_schema: str) -> ledger.Build:
 def lock_marts(conn: psycopg.Connection, tables: list[tuple[str, str]]) -> None:
     """Share-lock every mart the report reads before its first query, so that a publish
     (which swaps the schemas under an exclusive lock) happens wholly before or after."""
-    names = sql.SQL(", ").join(sql.Identifier(schema, name) for schema, name in tables)
+    # In the publish's order (byte order of "schema.name"), so the two never deadlock.
+    ordered = sorted(tables, key=lambda table: f"{table[0]}.{table[1]}".encode())
+    names = sql.SQL(", ").join(sql.Identifier(schema, name) for schema, name in ordered)
     conn.execute(sql.SQL("lock table {} in access share mode").format(names))
 
 

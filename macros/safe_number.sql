@@ -80,7 +80,7 @@
     } -%}
     {#- Java's $ also matches before a final line break, which Spark's cast then
         trims ("39\n" would be 39): the end of the text is \z here. -#}
-    {%- set pattern = sparkify._safe_number_pattern(type_name) | replace('$', '\\z') -%}
+    {%- set pattern = sparkify._safe_number_pattern(type_name) | replace('$', '\\\\z') -%}
     case
         when {{ text }} rlike '{{ pattern }}'
         {%- if type_name == 'double' %}

@@ -533,6 +533,31 @@ def test_a_record_the_server_refuses_is_a_reject_with_its_reason_and_the_run_goe
     assert counts(db, schema)["loaded_files"] == 3
 
 
+def test_a_record_over_jsonbs_limit_is_a_reject_with_its_reason_and_the_run_goes_on(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    """The real thing: an artist name of 2**28 bytes, one more than a jsonb string holds
+    (the contract passes it: it is a string). About 1 GB of memory for a few seconds."""
+    events = [event(n) for n in range(100)]
+    events[40]["artist"] = "a" * 2**28
+    day = "log_data/2018/11/2018-11-15-events.json"
+    write(tmp_path, day, b"\n".join(line(e) for e in events) + b"\n")
+    write(tmp_path, "log_data/2018/11/2018-11-16-events.json", line(event(0)))
+    del events
+
+    summary = load_data_dir(pg_settings, tmp_path, schema)
+    assert summary.status == "completed" and summary.count("loaded") == 2
+    (result,) = [r for r in summary.results if r.relative == day]
+    assert (result.records_loaded, result.records_rejected) == (99, 1)
+    (refused,) = db.execute(
+        f'select source_line, reason, octet_length(raw_bytes) from "{schema}".rejected_records'
+    ).fetchall()
+    assert refused[0] == 41
+    assert refused[1].startswith("Postgres refused the record: string too long")
+    assert refused[2] > 2**28  # the whole line, kept
+    assert counts(db, schema)["loaded_files"] == 2
+
+
 DRIFTED_DAY = "log_data/2018/11/2018-11-20-events.json"
 
 

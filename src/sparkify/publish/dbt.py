@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,15 +38,21 @@ class BuildResult:
         return not self.failures
 
     def outcome(self) -> str:
-        """One phrase: '276 passed, 1 warned' or '3 failed (test x, ...), 12 skipped'."""
-        parts = [f"{self.passed} passed"]
-        if self.warned:
-            parts.append(f"{self.warned} warned")
-        if self.failures:
-            parts.append(f"{len(self.failures)} failed ({', '.join(self.failures)})")
-        if self.skipped:
-            parts.append(f"{self.skipped} skipped")
-        return ", ".join(parts)
+        return describe_outcome(self.passed, self.warned, self.failures, self.skipped)
+
+
+def describe_outcome(
+    passed: int, warned: int, failures: Sequence[str], skipped: int = 0, noun: str = ""
+) -> str:
+    """One phrase: '276 passed, 1 warned' or '3 failed (test x, ...), 12 skipped'."""
+    parts = [f"{passed:,} {noun + ' ' if noun else ''}passed"]
+    if warned:
+        parts.append(f"{warned} warned")
+    if failures:
+        parts.append(f"{len(failures)} failed ({', '.join(failures)})")
+    if skipped:
+        parts.append(f"{skipped} skipped")
+    return ", ".join(parts)
 
 
 def target_path(env: dict[str, str], project_dir: Path) -> Path:

@@ -13,7 +13,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import class_row
 
-from sparkify.publish.dbt import BuildResult
+from sparkify.publish.dbt import BuildResult, describe_outcome
 
 LEDGER_SCHEMA = "publish"
 
@@ -55,12 +55,9 @@ class Build:
 
     def outcome(self) -> str:
         """'276 checks passed, 1 warned' (as the report's header says it)."""
-        parts = [f"{self.passed or 0:,} checks passed"]
-        if self.warned:
-            parts.append(f"{self.warned} warned")
-        if self.failures:
-            parts.append(f"{len(self.failures)} failed ({', '.join(self.failures)})")
-        return ", ".join(parts)
+        return describe_outcome(
+            self.passed or 0, self.warned or 0, self.failures or (), noun="checks"
+        )
 
 
 def _ledger(query: str) -> sql.Composed:

@@ -35,6 +35,11 @@ def connect(
     raise DatabaseUnavailable(f"cannot connect to Postgres at {settings.describe()}")
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an error's message (psycopg adds DETAIL and HINT lines)."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> str:
     """One line: where, what libpq said, and what to do about it."""
     reason = " ".join(str(exc).split()) or type(exc).__name__

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from sparkify.db import connect
+from sparkify.db import connect, first_line
 from sparkify.errors import DatabaseUnavailable, SparkifyError
 from sparkify.loader import ledger
 from sparkify.loader.discover import Discovery, SourceFile, discover
@@ -48,7 +48,7 @@ KEPT = "files committed before it are kept"
 
 def _load_error(exc: psycopg.Error, where: str) -> SparkifyError:
     """One line for a failure of Postgres during the load: what it was, what to do."""
-    what = f"{_first_line(exc)} (SQLSTATE {exc.sqlstate})" if exc.sqlstate else _first_line(exc)
+    what = f"{first_line(exc)} (SQLSTATE {exc.sqlstate})" if exc.sqlstate else first_line(exc)
     if not _is_server_error(exc):
         return DatabaseUnavailable(
             f"lost the connection to Postgres while loading {where} ({what}); {KEPT}: "
@@ -78,10 +78,6 @@ def _is_server_error(exc: BaseException) -> bool:
     if not isinstance(exc, psycopg.Error) or not exc.sqlstate:
         return False
     return not exc.sqlstate.startswith(SESSION_LOST)
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _load_files(

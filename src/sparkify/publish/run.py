@@ -8,11 +8,12 @@ build is a row of publish.builds, and one that dies outright is closed by the ne
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 
-from sparkify.db import connect
+from sparkify.db import connect, first_line
 from sparkify.errors import BuildFailed, DatabaseUnavailable
 from sparkify.publish import ledger
 from sparkify.publish.dbt import BuildResult, run_build
@@ -41,7 +42,7 @@ def build_and_publish(
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(
             f"lost the connection to Postgres at {settings.describe()} during the build "
-            f"({_first_line(exc)}); nothing was published by this build: run it again"
+            f"({first_line(exc)}); nothing was published by this build: run it again"
         ) from None
 
 
@@ -82,10 +83,7 @@ def _locked_build(
         except psycopg.errors.LockNotAvailable:
             reason = f"readers held the published tables for more than {LOCK_TIMEOUT} a table"
             break
-    passed = BuildResult(
-        result.passed, result.warned, result.skipped, (f"publish: {reason}",), result.schemas
-    )
-    ledger.finish(session, build, "failed", passed)
+    ledger.finish(session, build, "failed", replace(result, failures=(f"publish: {reason}",)))
     raise BuildFailed(
         f"the build passed but was not published: {reason}; {_unchanged(session)}; "
         "run the build again when the readers are done"
@@ -101,7 +99,3 @@ def _unchanged(conn: psycopg.Connection) -> str:
         f"nothing published: readers still see build {published.build_id} "
         f"of {published.finished_at:%Y-%m-%d %H:%M:%S %Z}"
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from sparkify.db import connect
+from sparkify.db import connect, first_line
 from sparkify.errors import DatabaseUnavailable, MartsMissing, ReportError, StaleMarts
 from sparkify.publish import ledger
 from sparkify.report import (
@@ -121,14 +121,14 @@ def collect(
     ) as exc:
         raise MartsMissing(
             f"the marts in {settings.describe()} (schema {schema!r}) are missing or out of date "
-            f"({_first_line(exc)}); run `make build` first"
+            f"({first_line(exc)}); run `make build` first"
         ) from None
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(
-            f"lost the connection to Postgres at {settings.describe()} ({_first_line(exc)})"
+            f"lost the connection to Postgres at {settings.describe()} ({first_line(exc)})"
         ) from None
     except psycopg.Error as exc:
-        raise ReportError(f"querying the marts failed: {_first_line(exc)}") from None
+        raise ReportError(f"querying the marts failed: {first_line(exc)}") from None
     return Report(summary, sections, schema, datetime.now(UTC), build)
 
 
@@ -148,7 +148,3 @@ def write_report(
     except OSError as exc:
         raise ReportError(f"cannot write the report to {out}: {exc.strerror or exc}") from None
     return report
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

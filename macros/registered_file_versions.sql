@@ -10,16 +10,27 @@
     - Spark (no transactions): the loader writes a file's rows first and
       registers the version in loaded_files last, so rows of a version still
       being written, or of one a killed run left behind, are skipped.
+
+    `columns` (optional) lists the columns to select, for a table dbt's role may
+    read only in part (raw.rejected_records: not the lines' raw text).
 -#}
-{% macro select_registered_versions(relation, file_column='_source_file', load_id_column='_load_id') -%}
+{% macro select_registered_versions(relation, file_column='_source_file', load_id_column='_load_id', columns=none) -%}
     {{ return(adapter.dispatch('select_registered_versions', 'sparkify')(
-        relation, file_column, load_id_column
+        relation, file_column, load_id_column, columns
     )) }}
 {%- endmacro %}
 
-{% macro default__select_registered_versions(relation, file_column, load_id_column) -%}
+{% macro _landed_columns(columns) -%}
+    {%- if columns -%}
+        {%- for column in columns %}landed.{{ column }}{{ ', ' if not loop.last }}{% endfor -%}
+    {%- else -%}
+        landed.*
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__select_registered_versions(relation, file_column, load_id_column, columns) -%}
     {#- Portable: the rule without relying on the loader's transactions. -#}
-    select landed.*
+    select {{ _landed_columns(columns) }}
     from {{ relation }} as landed
     where exists (
         select 1
@@ -30,12 +41,12 @@
     )
 {%- endmacro %}
 
-{% macro postgres__select_registered_versions(relation, file_column, load_id_column) -%}
-    select * from {{ relation }}
+{% macro postgres__select_registered_versions(relation, file_column, load_id_column, columns) -%}
+    select {{ _landed_columns(columns) }} from {{ relation }} as landed
 {%- endmacro %}
 
-{% macro spark__select_registered_versions(relation, file_column, load_id_column) -%}
-    select landed.*
+{% macro spark__select_registered_versions(relation, file_column, load_id_column, columns) -%}
+    select {{ _landed_columns(columns) }}
     from {{ relation }} as landed
     left semi join {{ source('sparkify', 'loaded_files') }} as registered
         on

@@ -7,13 +7,16 @@ missing always reads as the same one line with what to do next.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import psycopg
 from psycopg import sql
 
 from sparkify import localpg
-from sparkify.errors import DatabaseUnavailable
-from sparkify.settings import ConnectionSettings
+from sparkify.access import roles
+from sparkify.access.passfile import PassFile, new_password
+from sparkify.errors import DatabaseUnavailable, SetupError
+from sparkify.settings import LEGACY_ADMIN_USER, ConnectionSettings
 
 # The local cluster may still be starting when the first command connects.
 _STARTING_UP_RETRIES = 3
@@ -46,8 +49,13 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
     reason = reason.split(": ", 1)[-1] if reason.startswith("connection failed") else reason
     if "role" in reason and "does not exist" in reason:
         hint = (
-            "set PGUSER to a role that exists on that server (the local cluster's is "
-            "'sparkify'), or have its administrator create the role"
+            "set PGUSER to a role that exists on that server, or create the project's "
+            "roles ('make db' on the local cluster; 'python scripts/pg.py roles' elsewhere)"
+        )
+    elif "password" in reason:
+        hint = (
+            f"the password comes from PGPASSWORD or the pgpass file "
+            f"({settings.passfile or '~/.pgpass'}); 'make db' writes the local cluster's"
         )
     elif "does not exist" in reason:
         hint = "create it ('make db' creates PGDATABASE) or set PGDATABASE"
@@ -59,26 +67,87 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
 
 
 def ensure_database(settings: ConnectionSettings) -> None:
-    """Start the local cluster when the settings point at it, then create the database."""
+    """Start the local cluster when the settings point at it (with its roles and their
+    passwords), then create the database."""
     if settings.is_local_cluster:
-        localpg.local_cluster(settings, create_account=True).ensure_running()
+        ensure_local_cluster(settings)
     create_database(settings)
 
 
+def ensure_local_cluster(settings: ConnectionSettings) -> None:
+    """Initialise and start the local cluster, require passwords, create the job roles."""
+    admin = settings.as_admin()
+    passfile = PassFile(settings.passfile, settings.host, settings.port)
+    cluster = localpg.local_cluster(settings, create_account=True)
+    password = passfile.password(admin.user)
+    if password is None and not cluster.is_initialised():
+        password = new_password()
+        passfile.store(admin.user, password)  # kept before initdb uses it
+    cluster.ensure_running(admin.user, password or "")
+    if cluster.trusts():
+        _require_passwords(cluster, admin, passfile)
+    elif password is None:
+        raise SetupError(
+            f"the local cluster's superuser password is not in {settings.passfile}: restore "
+            f"that file, or delete the cluster and its data with 'make clean'"
+        )
+    with connect(admin, database="postgres", autocommit=True) as conn:
+        created = roles.ensure_roles(conn, passfile)
+    if created:
+        print(f"  created the roles {', '.join(created)} (passwords in {settings.passfile})")
+
+
+def _require_passwords(
+    cluster: localpg.LocalCluster, admin: ConnectionSettings, passfile: PassFile
+) -> None:
+    """A cluster from before passwords trusts loopback: give its superuser a password
+    (while trust still lets us in), then require passwords of everyone."""
+    print("  the local cluster trusts every connection: requiring passwords from now on")
+    password = passfile.password(admin.user) or new_password()
+    passfile.store(admin.user, password)
+    for user in (admin.user, LEGACY_ADMIN_USER):
+        try:
+            conn = connect(replace(admin, user=user), database="postgres", autocommit=True)
+        except DatabaseUnavailable:
+            continue
+        with conn:
+            verifier = conn.pgconn.encrypt_password(
+                password.encode(), admin.user.encode(), b"scram-sha-256"
+            ).decode()
+            exists = conn.execute("select 1 from pg_roles where rolname = %s", [admin.user])
+            verb = "alter" if exists.fetchone() else "create"
+            conn.execute(
+                sql.SQL("{} role {} with superuser login password {}").format(
+                    sql.SQL(verb), sql.Identifier(admin.user), sql.Literal(verifier)
+                )
+            )
+        break
+    else:
+        raise SetupError(
+            f"the local cluster in {cluster.root} trusts connections but has no superuser "
+            f"'{admin.user}' or '{LEGACY_ADMIN_USER}': delete it with 'make clean'"
+        )
+    cluster.require_passwords()
+
+
 def create_database(settings: ConnectionSettings, database: str | None = None) -> bool:
-    """Create the database (settings.database by default) if missing; True when created."""
+    """Create the database (settings.database by default) if missing, open to the job
+    roles (sparkify.access.roles); True when created. On the local cluster the superuser
+    does it; elsewhere PGUSER, who needs CREATEDB."""
     name = database or settings.database
-    with connect(settings, database="postgres", autocommit=True) as conn:
+    with connect(settings.as_admin(), database="postgres", autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone()
-        if exists:
-            return False
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-        return True
+        if not exists:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        # Elsewhere only a database of our own, and only once `pg.py roles` made the roles.
+        if (settings.is_local_cluster or not exists) and roles.roles_exist(conn):
+            roles.open_database(conn, name)
+        return not exists
 
 
 def drop_database(settings: ConnectionSettings, database: str) -> None:
     """Drop the database if it exists, closing its sessions first."""
-    with connect(settings, database="postgres", autocommit=True) as conn:
+    with connect(settings.as_admin(), database="postgres", autocommit=True) as conn:
         conn.execute(
             sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(database))
         )

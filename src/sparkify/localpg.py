@@ -4,7 +4,9 @@ Nothing is installed system-wide: ``initdb`` and ``pg_ctl`` (see sparkify.pgbina
 for which) run a private cluster on loopback, by default in ``.pgdata/`` of the
 project directory. Postgres refuses to run as root, so when we are root the server
 runs as an unprivileged account: ``postgres`` when the system has one, else
-``sparkify-pg``, created on first start.
+``sparkify-pg``, created on first start. Every connection needs a password
+(scram-sha-256): the superuser's is generated at initdb and kept, with the other roles'
+(sparkify.access), in the pgpass file.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from sparkify.errors import SetupError
 from sparkify.pgbinaries import ServerBinaries, find_server_binaries
-from sparkify.settings import LOCAL_USER, ConnectionSettings
+from sparkify.settings import ConnectionSettings
 
 SYSTEM_ACCOUNT = "postgres"  # Debian's server package creates it
 OWN_ACCOUNT = "sparkify-pg"  # created when we are root and there is no 'postgres'
@@ -86,17 +88,28 @@ class LocalCluster:
             return False
         return self._run("pg_ctl", "status", "-D", str(self.data_dir), check=False).returncode == 0
 
-    def initialise(self) -> None:
+    def initialise(self, superuser: str, password: str) -> None:
+        """initdb: the superuser with that password, and passwords for every connection."""
         self.root.mkdir(parents=True, exist_ok=True)
         self._hand_over(self.root)
-        self._run(
-            "initdb",
-            "-D", str(self.data_dir),
-            "-U", LOCAL_USER,
-            "--auth=trust",  # loopback only, no unix socket: a throwaway dev cluster
-            "--encoding=UTF8",
-            "--no-locale",
-        )  # fmt: skip
+        # initdb reads the password from a file (never from its command line), which only
+        # the server account may read, and which is gone when initdb is done.
+        password_file = self.root / "initdb-password"
+        password_file.touch(mode=0o600)
+        password_file.write_text(password, encoding="utf-8")
+        self._hand_over(password_file, mode=0o600)
+        try:
+            self._run(
+                "initdb",
+                "-D", str(self.data_dir),
+                "-U", superuser,
+                f"--pwfile={password_file}",
+                "--auth=scram-sha-256",  # loopback only, no unix socket; nobody is trusted
+                "--encoding=UTF8",
+                "--no-locale",
+            )  # fmt: skip
+        finally:
+            password_file.unlink(missing_ok=True)
         conf = "\n".join(f"{key} = {value}" for key, value in SERVER_SETTINGS.items())
         with open(self.data_dir / "postgresql.conf", "a", encoding="utf-8") as handle:
             handle.write(f"\n# sparkify local cluster\n{conf}\n")
@@ -115,8 +128,9 @@ class LocalCluster:
                 f"(full log: {self.log_file})"
             )
 
-    def ensure_running(self) -> None:
-        """Initialise the cluster on first use, and start it when it is down."""
+    def ensure_running(self, superuser: str, password: str) -> None:
+        """Initialise the cluster on first use (the superuser gets that password), and
+        start it when it is down."""
         if self.is_running():
             return
         print(f"starting the local Postgres on 127.0.0.1:{self.port} ...", flush=True)
@@ -124,8 +138,32 @@ class LocalCluster:
             print(f"  {line}", flush=True)
         if not self.is_initialised():
             print(f"  initialising a new cluster in {self.root}", flush=True)
-            self.initialise()
+            self.initialise(superuser, password)
         self.start()
+
+    def trusts(self) -> bool:
+        """Whether pg_hba.conf lets anyone in without a password (clusters made before
+        the project had roles and passwords did)."""
+        return any(fields[-1] == "trust" for fields in self._hba_rules())
+
+    def require_passwords(self) -> None:
+        """Turn every 'trust' rule of pg_hba.conf into scram-sha-256, and reload."""
+        hba = self.data_dir / "pg_hba.conf"
+        lines = hba.read_text(encoding="utf-8").splitlines()
+        rewritten = [
+            line.replace("trust", "scram-sha-256")
+            if line.split() and not line.lstrip().startswith("#")
+            else line
+            for line in lines
+        ]
+        hba.write_text("\n".join(rewritten) + "\n", encoding="utf-8")
+        self._run("pg_ctl", "reload", "-D", str(self.data_dir))
+
+    def _hba_rules(self) -> list[list[str]]:
+        hba = self.data_dir / "pg_hba.conf"
+        lines = hba.read_text(encoding="utf-8").splitlines()
+        rules = [line for line in lines if line.split() and not line.lstrip().startswith("#")]
+        return [rule.split() for rule in rules]
 
     def stop(self) -> bool:
         """Stop the server; False when it was not running."""
@@ -156,11 +194,11 @@ class LocalCluster:
         errors = [line for line in lines if "FATAL" in line or "ERROR" in line]
         return (errors or lines or ["no server log"])[-1].strip()
 
-    def _hand_over(self, path: Path) -> None:
+    def _hand_over(self, path: Path, mode: int = 0o700) -> None:
         if os.geteuid() == 0:
             account = self._account()
             shutil.chown(path, account.pw_uid, account.pw_gid)
-        path.chmod(0o700)
+        path.chmod(mode)
 
     def _account(self) -> pwd.struct_passwd:
         if self.account is None:

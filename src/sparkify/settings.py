@@ -4,6 +4,7 @@ local cluster) and, when they point at it, how the local cluster is run.
 | variable | |
 |---|---|
 | PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE | where to connect (libpq's own names) |
+| PGPASSFILE | the passwords (default for the local cluster: .pgpass in the working directory) |
 | SPARKIFY_LOCAL_PORT | the local cluster's port (default 54329), and PGPORT's default |
 | SPARKIFY_PGDATA | the local cluster's directory (default: .pgdata in the working directory) |
 | PG_BINDIR | the server binaries to run it with (default: found, see sparkify.pgbinaries) |
@@ -20,16 +21,36 @@ from pathlib import Path
 # clash with a system Postgres on 5432.
 LOCAL_HOST = "127.0.0.1"
 LOCAL_PORT = "54329"
-LOCAL_USER = "sparkify"
 LOCAL_DATABASE = "sparkify"
 LOOPBACK_HOSTS = (LOCAL_HOST, "localhost")
+# The local cluster's passwords (sparkify.access.passfile), unless PGPASSFILE says otherwise.
+LOCAL_PASSFILE = ".pgpass"
+
+# One role per job; each command connects as its job's role unless PGUSER names another
+# (sparkify.access.roles says what each may do). ADMIN exists on the local cluster only:
+# the superuser that `make db` uses to create the roles and databases, and nothing else.
+ADMIN = "admin"
+LOADER = "loader"
+TRANSFORMER = "transformer"
+REPORTER = "reporter"
+ANALYST = "analyst"
+STEWARD = "steward"
+JOBS = (ADMIN, LOADER, TRANSFORMER, REPORTER, ANALYST, STEWARD)
+# Clusters made before roles existed: their superuser, accepted while they still trust.
+LEGACY_ADMIN_USER = "sparkify"
 
 DEFAULTS = {
     "PGHOST": LOCAL_HOST,
     "PGPORT": LOCAL_PORT,
-    "PGUSER": LOCAL_USER,
     "PGDATABASE": LOCAL_DATABASE,
 }
+
+
+def role_name(job: str) -> str:
+    """The role a job connects as by default: 'loader' -> 'sparkify_loader'."""
+    if job not in JOBS:
+        raise ValueError(f"unknown job {job!r}")
+    return f"sparkify_{job}"
 
 
 @dataclass(frozen=True)
@@ -49,6 +70,8 @@ class ConnectionSettings:
     database: str
     password: str | None
     local: LocalClusterSettings | None = None  # set when PG* point at the local cluster
+    passfile: Path | None = None  # PGPASSFILE; for the local cluster its own by default
+    user_chosen: bool = False  # PGUSER was set: every job connects as that user
 
     @property
     def is_local_cluster(self) -> bool:
@@ -69,7 +92,16 @@ class ConnectionSettings:
             dbname=database or self.database,
             connect_timeout="5",
             application_name="sparkify",
+            passfile=str(self.passfile) if self.passfile else None,
         )
+
+    def for_job(self, job: str) -> ConnectionSettings:
+        """The same server and database as the job's own role (unless PGUSER chose one)."""
+        return self if self.user_chosen else replace(self, user=role_name(job))
+
+    def as_admin(self) -> ConnectionSettings:
+        """Who creates roles and databases: the local cluster's superuser, else PGUSER."""
+        return replace(self, user=role_name(ADMIN)) if self.is_local_cluster else self
 
     def with_database(self, database: str) -> ConnectionSettings:
         """The same server and user, another database."""
@@ -79,13 +111,16 @@ class ConnectionSettings:
         """Environment for child processes (dbt, psql) that reach the same database."""
         env = dict(os.environ)
         env.update(PGHOST=self.host, PGPORT=self.port, PGUSER=self.user, PGDATABASE=self.database)
+        if self.passfile:
+            env["PGPASSFILE"] = str(self.passfile)
         return env
 
 
 def connection_settings(
-    environ: Mapping[str, str] | None = None, cwd: Path | None = None
+    environ: Mapping[str, str] | None = None, cwd: Path | None = None, job: str = ADMIN
 ) -> ConnectionSettings:
-    """Read PG* from the environment, falling back to the local cluster's defaults.
+    """Read PG* from the environment, falling back to the local cluster's defaults and to
+    the job's role for the user (see role_name).
 
     The settings point at the local cluster when PGHOST is loopback and PGPORT is the
     local cluster's port (SPARKIFY_LOCAL_PORT, 54329 by default); its directory defaults
@@ -104,9 +139,11 @@ def connection_settings(
 
     host, port = get("PGHOST"), get("PGPORT")
     is_local = host in LOOPBACK_HOSTS and port == local_port
+    project_dir = (cwd or Path.cwd()).absolute()
+    passfile = path("PGPASSFILE") or (project_dir / LOCAL_PASSFILE if is_local else None)
     local = (
         LocalClusterSettings(
-            project_dir=(cwd or Path.cwd()).absolute(),
+            project_dir=project_dir,
             pgdata=path("SPARKIFY_PGDATA"),
             bindir=path("PG_BINDIR"),
         )
@@ -116,8 +153,10 @@ def connection_settings(
     return ConnectionSettings(
         host=host,
         port=port,
-        user=get("PGUSER"),
+        user=environ.get("PGUSER") or role_name(job),
         database=get("PGDATABASE"),
         password=environ.get("PGPASSWORD") or None,
         local=local,
+        passfile=passfile,
+        user_chosen=bool(environ.get("PGUSER")),
     )

@@ -293,14 +293,14 @@ def test_every_mart_of_a_build_agrees_with_its_copy_until_one_value_changes(
 
     with psycopg.connect(settings.conninfo(), autocommit=True) as conn:
         changed = conn.execute(
-            "update marts_copy.dim_users set last_name = last_name || 'x' "
+            "update marts_copy.dim_users set location = location || 'x' "
             "where user_id = (select min(user_id) from marts_copy.dim_users)"
         )
         assert changed.rowcount == 1
     outcome = engines.compare_engines(left, right, relations, copies, "real")
     assert len(outcome.agreed) == len(relations) - 1
     [difference] = outcome.differences
-    assert difference.model == "real: dim_users" and difference.columns == ("last_name",)
+    assert difference.model == "real: dim_users" and difference.columns == ("location",)
     assert difference.left_rows == difference.right_rows > 0
 
 

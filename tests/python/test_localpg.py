@@ -13,6 +13,7 @@ import stat
 import subprocess
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from sparkify import db, localpg, pgbinaries
@@ -163,3 +164,31 @@ def test_a_cluster_of_its_own_starts_answers_and_stops(
     finally:
         cluster.destroy()
     assert not cluster.root.exists()
+
+
+def test_a_cluster_that_trusted_everyone_is_made_to_require_passwords(tmp_path: Path) -> None:
+    """A cluster made before the project had roles (trust on loopback, its superuser's
+    password unknown) gets a superuser password, the job roles, and scram-sha-256."""
+    port = free_port()
+    environ = {"SPARKIFY_LOCAL_PORT": port, "PGDATABASE": "upgraded"}
+    if os.environ.get("PG_BINDIR"):
+        environ["PG_BINDIR"] = os.environ["PG_BINDIR"]
+    settings = connection_settings(environ, cwd=tmp_path)
+    cluster = localpg.local_cluster(settings, create_account=True)
+    try:
+        db.ensure_database(settings)
+        hba = cluster.data_dir / "pg_hba.conf"
+        hba.write_text(hba.read_text().replace("scram-sha-256", "trust"))
+        cluster.stop()
+        settings.passfile.unlink()  # what such a cluster's checkout never had
+        assert cluster.trusts()
+
+        db.ensure_database(settings)
+
+        assert not cluster.trusts()
+        with db.connect(settings.for_job("analyst")) as conn:
+            assert conn.execute("select current_user").fetchone()[0] == "sparkify_analyst"
+        with pytest.raises(psycopg.OperationalError, match="password"):
+            psycopg.connect(settings.conninfo(), passfile=str(tmp_path / "none"))
+    finally:
+        cluster.destroy()

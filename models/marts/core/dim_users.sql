@@ -1,5 +1,6 @@
 -- One row per identified user: who they are as of their latest event, their
--- current level, and when they were first and last seen.
+-- current level, and when they were first and last seen. Their names are not
+-- here: they live in restricted.user_names, which analysts cannot read.
 
 with
 
@@ -31,8 +32,6 @@ ranked_events as (
 
     select
         user_id,
-        first_name,
-        last_name,
         gender,
         registered_at,
         location,
@@ -74,8 +73,6 @@ final as (
 
     select
         latest.user_id,
-        latest.first_name,
-        latest.last_name,
         latest.gender,
         levels.level,
         latest.registered_at,

@@ -2,8 +2,14 @@ with
 
 source as (
 
+    -- Every column but the line's raw text and bytes, which only the loader
+    -- and the data steward may read (they can hold anything a user typed).
     {{ select_registered_versions(
-        source('sparkify', 'rejected_records'), 'source_file', 'load_id'
+        source('sparkify', 'rejected_records'), 'source_file', 'load_id',
+        columns=[
+            'load_id', 'source_name', 'source_file', 'reason',
+            'source_line', 'rejected_at'
+        ]
     ) }}
 
 ),
@@ -19,13 +25,9 @@ renamed as (
         source_name,
         source_file,
         reason,
-        raw_text,
 
         -- numerics
         source_line,
-
-        -- binaries
-        raw_bytes,
 
         -- timestamps
         rejected_at

@@ -3,8 +3,9 @@ unit test) into a copy of the published schemas (`staging__build`, `marts__build
 then publish the copy in one transaction, only when every error-severity test passed.
 A failure names what failed and leaves the published warehouse exactly as it was.
 
-Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; dbt
-reads the profile from DBT_PROFILES_DIR as usual. On Spark (--target spark) the published
+Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; the user
+is dbt's role, sparkify_transformer, unless PGUSER names another. dbt reads the profile
+from DBT_PROFILES_DIR as usual. On Spark (--target spark) the published
 databases are views over the last passing build's copy, switched one by one (see
 sparkify.publish.spark for what the engine cannot give).
 """
@@ -18,7 +19,7 @@ from sparkify.checks.project import Project
 from sparkify.cli import ArgumentParser, run_command
 from sparkify.loader.names import check_schema_name
 from sparkify.publish import build_and_publish
-from sparkify.settings import connection_settings
+from sparkify.settings import TRANSFORMER, connection_settings
 
 PROGRAM = "build.py"
 
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
         result = build_and_publish_spark(project.root, dbt_args)
     else:
-        result = build_and_publish(connection_settings(), project.root, dbt_args, args.raw_schema)
+        settings = connection_settings(job=TRANSFORMER)
+        result = build_and_publish(settings, project.root, dbt_args, args.raw_schema)
     print(f"build.py: published: {result.outcome()}")
     return 0
 

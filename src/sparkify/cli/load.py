@@ -1,7 +1,8 @@
 """Load Sparkify's raw JSON (song_data, log_data) into Postgres or Spark, every record counted.
 
 Postgres (the default): connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD
-and PGDATABASE. Spark (--target spark): SPARK_MASTER (default: the local cluster of
+and PGDATABASE; the user is the loader's role, sparkify_loader, unless PGUSER names
+another. Spark (--target spark): SPARK_MASTER (default: the local cluster of
 scripts/spark.py) and SPARKIFY_SPARK_DIR (warehouse and metastore, default .spark).
 """
 
@@ -119,9 +120,9 @@ def _load(target: str, data_dir: Path, schema: str, progress: bool | None) -> Ru
 
         return load_into_spark(data_dir, schema, progress)
     from sparkify.loader import load_data_dir
-    from sparkify.settings import connection_settings
+    from sparkify.settings import LOADER, connection_settings
 
-    return load_data_dir(connection_settings(), data_dir, schema, progress)
+    return load_data_dir(connection_settings(job=LOADER), data_dir, schema, progress)
 
 
 def run() -> None:

@@ -1,7 +1,8 @@
 """Write the Sparkify report: one self-contained HTML page (charts inlined, opens offline)
 answering the business questions from the marts. Build the marts first (`make build`).
 
-Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE.
+Connection settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE; the user
+is the report's role, sparkify_reporter, unless PGUSER names another.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sparkify.report.build import (
     write_report,
 )
 from sparkify.report.format import utc
-from sparkify.settings import connection_settings
+from sparkify.settings import REPORTER, connection_settings
 
 PROGRAM = "build_report.py"
 
@@ -46,9 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    report = write_report(
-        connection_settings(), args.out, args.schema, args.quality_schema, args.raw_schema
-    )
+    settings = connection_settings(job=REPORTER)
+    report = write_report(settings, args.out, args.schema, args.quality_schema, args.raw_schema)
     view = report.overview
     print(
         f"report: {len(report.sections)} questions, {view.plays:,} plays from "

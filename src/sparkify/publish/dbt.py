@@ -32,6 +32,8 @@ class BuildResult:
     failures: tuple[str, ...]  # "test <name>" / "model <name>", as a person reads them
     schemas: tuple[str, ...]  # the build schemas its models and seeds live in
     relations: tuple[tuple[str, str], ...] = ()  # (build schema, name) of each of them
+    # (build schema, roles its models grant to): who may look into it once published
+    readers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def succeeded(self) -> bool:
@@ -60,10 +62,13 @@ def target_path(env: dict[str, str], project_dir: Path) -> Path:
     return Path(env.get("DBT_TARGET_PATH") or project_dir / "target")
 
 
-def run_build(project_dir: Path, suffix: str, dbt_args: list[str]) -> BuildResult:
+def run_build(
+    project_dir: Path, suffix: str, dbt_args: list[str], env: dict[str, str] | None = None
+) -> BuildResult:
     """`dbt build` with every layer's schema suffixed, then what it did. (On Spark, dbt's
-    JVM has exited when this returns: the caller may open its own session.)"""
-    env = dict(os.environ, **{SUFFIX_VARIABLE: suffix})
+    JVM has exited when this returns: the caller may open its own session.) env: dbt's
+    environment (default: this process's)."""
+    env = dict(os.environ if env is None else env, **{SUFFIX_VARIABLE: suffix})
     artifacts = target_path(env, project_dir)
     (artifacts / "run_results.json").unlink(missing_ok=True)
     command = [executable("dbt"), "build", *dbt_args]
@@ -95,13 +100,19 @@ def read_results(results: dict, manifest: dict, suffix: str) -> BuildResult:
     failures = tuple(
         describe_node(unique_id) for unique_id, status in statuses if status in FAILING
     )
-    relations = sorted(
-        (node["schema"], node["alias"] or node["name"])
+    built = [
+        node
         for node in manifest["nodes"].values()
         if node["resource_type"] in {"model", "seed", "snapshot"}
         and node["config"].get("enabled", True)
         and node["schema"].endswith(suffix)
-    )
+    ]
+    relations = sorted((node["schema"], node["alias"] or node["name"]) for node in built)
+    readers: dict[str, set[str]] = {}
+    for node in built:
+        grantees = readers.setdefault(node["schema"], set())
+        for roles in (node["config"].get("grants") or {}).values():
+            grantees.update([roles] if isinstance(roles, str) else roles)
     return BuildResult(
         passed=sum(status in {"success", "pass"} for _, status in statuses),
         warned=sum(status == "warn" for _, status in statuses),
@@ -109,6 +120,7 @@ def read_results(results: dict, manifest: dict, suffix: str) -> BuildResult:
         failures=failures,
         schemas=tuple(sorted({schema for schema, _ in relations})),
         relations=tuple(relations),
+        readers=tuple((schema, tuple(sorted(roles))) for schema, roles in sorted(readers.items())),
     )
 
 

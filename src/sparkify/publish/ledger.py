@@ -13,6 +13,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import class_row
 
+from sparkify.access.grants import grant_ledger
 from sparkify.publish.dbt import BuildResult, describe_outcome
 
 LEDGER_SCHEMA = "publish"
@@ -66,6 +67,7 @@ def _ledger(query: str) -> sql.Composed:
 
 def ensure_ledger(conn: psycopg.Connection) -> None:
     conn.execute(_ledger(_CREATE))
+    grant_ledger(conn, LEDGER_SCHEMA, "builds")
 
 
 def close_abandoned(conn: psycopg.Connection) -> int:

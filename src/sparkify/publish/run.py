@@ -38,7 +38,8 @@ def build_and_publish(
     """
     try:
         with connect(settings, autocommit=True) as session:
-            return _locked_build(session, project_dir, dbt_args, raw_schema)
+            # dbt connects as the same user, to the same database (the profile reads PG*).
+            return _locked_build(session, project_dir, dbt_args, raw_schema, settings.env())
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(
             f"lost the connection to Postgres at {settings.describe()} during the build "
@@ -47,7 +48,11 @@ def build_and_publish(
 
 
 def _locked_build(
-    session: psycopg.Connection, project_dir: Path, dbt_args: list[str], raw_schema: str
+    session: psycopg.Connection,
+    project_dir: Path,
+    dbt_args: list[str],
+    raw_schema: str,
+    env: dict[str, str],
 ) -> BuildResult:
     if not session.execute(_LOCK_SQL).fetchone()[0]:
         print("another build is running in this database; waiting for it", flush=True)
@@ -56,7 +61,7 @@ def _locked_build(
     ledger.close_abandoned(session)
     build = ledger.start(session, raw_schema, dbt_args)
     try:
-        result = run_build(project_dir, BUILD_SUFFIX, dbt_args)
+        result = run_build(project_dir, BUILD_SUFFIX, dbt_args, env)
     except BuildFailed as exc:
         ledger.finish(session, build, "failed", None)
         raise BuildFailed(f"{exc}; {_unchanged(session)}") from None
@@ -72,7 +77,13 @@ def _locked_build(
             with session.transaction():
                 # After a full refresh the old copy holds the state the refresh replaced:
                 # the next build must not continue from it, so it goes (a full build next).
-                swap_schemas(session, result.schemas, BUILD_SUFFIX, drop_old=full_refresh)
+                swap_schemas(
+                    session,
+                    result.schemas,
+                    BUILD_SUFFIX,
+                    drop_old=full_refresh,
+                    readers=dict(result.readers),
+                )
                 ledger.finish(session, build, "published", result)
             return result
         except psycopg.errors.DeadlockDetected:

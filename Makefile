@@ -149,6 +149,7 @@ dbt-test: db
 	$(BIN)/python scripts/build.py --full-refresh
 	$(BIN)/dbt docs generate
 	$(BIN)/python scripts/check_docs.py
+	$(BIN)/python scripts/check_pii.py
 
 # The Spark leg: both engines build the same marts (real and generated data), and the
 # incremental fact equals a full refresh on Spark too.

@@ -54,8 +54,9 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
         )
     elif "password" in reason:
         hint = (
-            f"the password comes from PGPASSWORD or the pgpass file "
-            f"({settings.passfile or '~/.pgpass'}); 'make db' writes the local cluster's"
+            f"check PGUSER; a role's password comes from PGPASSWORD or the pgpass file "
+            f"({settings.passfile or '~/.pgpass'}), which 'make db' writes for the local "
+            "cluster's roles"
         )
     elif "does not exist" in reason:
         hint = "create it ('make db' creates PGDATABASE) or set PGDATABASE"

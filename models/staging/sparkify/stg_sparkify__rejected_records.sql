@@ -1,9 +1,9 @@
 with
 
+-- Every column but the line's raw text and bytes, which only the loader and
+-- the data steward may read (they can hold anything a user typed).
 source as (
 
-    -- Every column but the line's raw text and bytes, which only the loader
-    -- and the data steward may read (they can hold anything a user typed).
     {{ select_registered_versions(
         source('sparkify', 'rejected_records'), 'source_file', 'load_id',
         columns=[

@@ -16,7 +16,7 @@ from sparkify import localpg
 from sparkify.access import roles
 from sparkify.access.passfile import PassFile, new_password
 from sparkify.errors import DatabaseUnavailable, SetupError
-from sparkify.settings import LEGACY_ADMIN_USER, ConnectionSettings
+from sparkify.settings import LEGACY_ADMIN_USER, LOADER, ConnectionSettings
 
 # The local cluster may still be starting when the first command connects.
 _STARTING_UP_RETRIES = 3
@@ -58,8 +58,13 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
             f"({settings.passfile or '~/.pgpass'}), which 'make db' writes for the local "
             "cluster's roles"
         )
-    elif "does not exist" in reason:
+    elif "does not exist" in reason and settings.is_local_cluster:
         hint = "create it ('make db' creates PGDATABASE) or set PGDATABASE"
+    elif "does not exist" in reason:
+        hint = (
+            "have the server's DBA create it with the project's roles "
+            "('PGUSER=<dba> python scripts/pg.py roles'), or set PGDATABASE"
+        )
     elif settings.is_local_cluster:
         hint = "run 'make db' to start the project's local Postgres"
     else:
@@ -69,28 +74,39 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
 
 def ensure_database(settings: ConnectionSettings) -> None:
     """Start the local cluster when the settings point at it (with its roles and their
-    passwords), then create the database."""
+    passwords), then create the database. Elsewhere the database is created only by a
+    PGUSER that was named (the DBA's); otherwise it must exist, which the loader's role
+    checks (nothing in the pipeline needs more)."""
     if settings.is_local_cluster:
         ensure_local_cluster(settings)
+    elif not settings.user_chosen:
+        connect(settings.for_job(LOADER)).close()
+        return
     create_database(settings)
 
 
 def ensure_local_cluster(settings: ConnectionSettings) -> None:
     """Initialise and start the local cluster, require passwords, create the job roles."""
     admin = settings.as_admin()
-    passfile = PassFile(settings.passfile, settings.host, settings.port)
+    admin_passfile = PassFile(admin.password_file, settings.host, settings.port)
     cluster = localpg.local_cluster(settings, create_account=True)
-    password = passfile.password(admin.user)
+    passfile = PassFile(settings.passfile, settings.host, settings.port)
+    password = admin_passfile.password(admin.user)
+    if password is None and passfile.password(admin.user):
+        # Kept with the jobs' passwords by an earlier version: moved out of their file.
+        password = passfile.password(admin.user)
+        admin_passfile.store(admin.user, password)
+        passfile.remove(admin.user)
     if password is None and not cluster.is_initialised():
         password = new_password()
-        passfile.store(admin.user, password)  # kept before initdb uses it
+        admin_passfile.store(admin.user, password)  # kept before initdb uses it
     cluster.ensure_running(admin.user, password or "")
     if cluster.trusts():
-        _require_passwords(cluster, admin, passfile)
+        _require_passwords(cluster, admin, admin_passfile)
     elif password is None:
         raise SetupError(
-            f"the local cluster's superuser password is not in {settings.passfile}: restore "
-            f"that file, or delete the cluster and its data with 'make clean'"
+            f"the local cluster's superuser password is not in {admin.password_file}: "
+            "restore that file, or delete the cluster and its data with 'make clean'"
         )
     with connect(admin, database="postgres", autocommit=True) as conn:
         created = roles.ensure_roles(conn, passfile)
@@ -122,6 +138,13 @@ def _require_passwords(
                     sql.SQL(verb), sql.Identifier(admin.user), sql.Literal(verifier)
                 )
             )
+            databases = [
+                name
+                for (name,) in conn.execute(
+                    "select datname from pg_database where not datistemplate "
+                    "and datname <> 'postgres'"
+                )
+            ]
         break
     else:
         raise SetupError(
@@ -129,6 +152,12 @@ def _require_passwords(
             f"'{admin.user}' or '{LEGACY_ADMIN_USER}': delete it with 'make clean'"
         )
     cluster.require_passwords()
+    # What the old superuser built now belongs to the jobs that build it now.
+    with connect(admin, database="postgres", autocommit=True) as conn:
+        roles.ensure_roles(conn, PassFile(admin.passfile, admin.host, admin.port))
+    for database in databases:
+        with connect(admin, database=database, autocommit=True) as conn:
+            roles.hand_over_legacy_objects(conn, LEGACY_ADMIN_USER)
 
 
 def create_database(settings: ConnectionSettings, database: str | None = None) -> bool:
@@ -136,14 +165,19 @@ def create_database(settings: ConnectionSettings, database: str | None = None) -
     roles (sparkify.access.roles); True when created. On the local cluster the superuser
     does it; elsewhere PGUSER, who needs CREATEDB."""
     name = database or settings.database
-    with connect(settings.as_admin(), database="postgres", autocommit=True) as conn:
+    admin = settings.as_admin()
+    with connect(admin, database="postgres", autocommit=True) as conn:
         exists = conn.execute("select 1 from pg_database where datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
         # Elsewhere only a database of our own, and only once `pg.py roles` made the roles.
-        if (settings.is_local_cluster or not exists) and roles.roles_exist(conn):
+        opening = (settings.is_local_cluster or not exists) and roles.roles_exist(conn)
+        if opening:
             roles.open_database(conn, name)
-        return not exists
+    if opening:
+        with connect(admin, database=name, autocommit=True) as conn:
+            roles.prepare_schemas(conn)
+    return not exists
 
 
 def drop_database(settings: ConnectionSettings, database: str) -> None:

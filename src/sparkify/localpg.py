@@ -40,6 +40,10 @@ SERVER_SETTINGS = {
     "max_wal_size": "'4GB'",
     "checkpoint_timeout": "'15min'",
     "log_min_messages": "warning",
+    # The server log is not a place for data: an error says what, never the statement
+    # or the COPY line it was on (a rejected record can hold a user's name).
+    "log_error_verbosity": "terse",
+    "log_min_error_statement": "panic",
 }
 
 
@@ -151,8 +155,8 @@ class LocalCluster:
         hba = self.data_dir / "pg_hba.conf"
         lines = hba.read_text(encoding="utf-8").splitlines()
         rewritten = [
-            line.replace("trust", "scram-sha-256")
-            if line.split() and not line.lstrip().startswith("#")
+            line.rstrip().removesuffix("trust") + "scram-sha-256"
+            if line.split() and not line.lstrip().startswith("#") and line.split()[-1] == "trust"
             else line
             for line in lines
         ]

@@ -5,6 +5,7 @@ local cluster) and, when they point at it, how the local cluster is run.
 |---|---|
 | PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE | where to connect (libpq's own names) |
 | PGPASSFILE | the passwords (default for the local cluster: .pgpass in the working directory) |
+| SPARKIFY_ADMIN_PASSFILE | the local cluster's superuser password (default: .pgpass-admin) |
 | SPARKIFY_LOCAL_PORT | the local cluster's port (default 54329), and PGPORT's default |
 | SPARKIFY_PGDATA | the local cluster's directory (default: .pgdata in the working directory) |
 | PG_BINDIR | the server binaries to run it with (default: found, see sparkify.pgbinaries) |
@@ -23,8 +24,10 @@ LOCAL_HOST = "127.0.0.1"
 LOCAL_PORT = "54329"
 LOCAL_DATABASE = "sparkify"
 LOOPBACK_HOSTS = (LOCAL_HOST, "localhost")
-# The local cluster's passwords (sparkify.access.passfile), unless PGPASSFILE says otherwise.
+# The local cluster's passwords (sparkify.access.passfile), unless PGPASSFILE says otherwise:
+# the job roles' in one file, the superuser's in another, which no job is pointed at.
 LOCAL_PASSFILE = ".pgpass"
+LOCAL_ADMIN_PASSFILE = ".pgpass-admin"
 
 # One role per job; each command connects as its job's role unless PGUSER names another
 # (sparkify.access.roles says what each may do). ADMIN exists on the local cluster only:
@@ -71,6 +74,7 @@ class ConnectionSettings:
     password: str | None
     local: LocalClusterSettings | None = None  # set when PG* point at the local cluster
     passfile: Path | None = None  # PGPASSFILE; for the local cluster its own by default
+    admin_passfile: Path | None = None  # the local cluster's superuser's password
     user_chosen: bool = False  # PGUSER was set: every job connects as that user
 
     @property
@@ -92,8 +96,15 @@ class ConnectionSettings:
             dbname=database or self.database,
             connect_timeout="5",
             application_name="sparkify",
-            passfile=str(self.passfile) if self.passfile else None,
+            passfile=str(self.password_file) if self.password_file else None,
         )
+
+    @property
+    def password_file(self) -> Path | None:
+        """The pgpass file for this user: the superuser's own file, or the jobs' one."""
+        if self.admin_passfile is not None and self.user == role_name(ADMIN):
+            return self.admin_passfile
+        return self.passfile
 
     def for_job(self, job: str) -> ConnectionSettings:
         """The same server and database as the job's own role (unless PGUSER chose one)."""
@@ -111,8 +122,8 @@ class ConnectionSettings:
         """Environment for child processes (dbt, psql) that reach the same database."""
         env = dict(os.environ)
         env.update(PGHOST=self.host, PGPORT=self.port, PGUSER=self.user, PGDATABASE=self.database)
-        if self.passfile:
-            env["PGPASSFILE"] = str(self.passfile)
+        if self.password_file:
+            env["PGPASSFILE"] = str(self.password_file)
         return env
 
 
@@ -141,6 +152,9 @@ def connection_settings(
     is_local = host in LOOPBACK_HOSTS and port == local_port
     project_dir = (cwd or Path.cwd()).absolute()
     passfile = path("PGPASSFILE") or (project_dir / LOCAL_PASSFILE if is_local else None)
+    admin_passfile = path("SPARKIFY_ADMIN_PASSFILE") or (
+        project_dir / LOCAL_ADMIN_PASSFILE if is_local else None
+    )
     local = (
         LocalClusterSettings(
             project_dir=project_dir,
@@ -158,5 +172,6 @@ def connection_settings(
         password=environ.get("PGPASSWORD") or None,
         local=local,
         passfile=passfile,
+        admin_passfile=admin_passfile,
         user_chosen=bool(environ.get("PGUSER")),
     )

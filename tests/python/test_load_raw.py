@@ -13,17 +13,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
-from conftest import REPO_ROOT, Engine, SparkEngine, run_script
+from conftest import REPO_ROOT, Engine, PostgresEngine, SparkEngine, run_script
 
 from sparkify.errors import LoadIntegrityError, SparkifyError
 from sparkify.loader import files, load_data_dir
 from sparkify.loader.contract import CONTRACTS
 from sparkify.loader.discover import discover_files
 from sparkify.loader.progress import Progress
-from sparkify.loader.records import Record, parse_lines
+from sparkify.loader.records import Record, parse_lines, reason_kind
 from sparkify.loader.summary import report_lines
 from sparkify.settings import ConnectionSettings
 
@@ -266,7 +267,7 @@ def test_an_interrupted_run_leaves_files_whole_and_the_next_run_finishes(
 
     monkeypatch.setattr(Progress, "add_records", interrupt_in_second_file)
     with pytest.raises(KeyboardInterrupt):
-        load_data_dir(pg_settings, tmp_path, schema)
+        load_data_dir(pg_settings, tmp_path, schema, streams=1)
     assert counts(db, schema) == holding(log_data=20, rejected_records=1, loaded_files=1)
     status = db.execute(f'select status from "{schema}".load_runs').fetchall()
     assert status == [("interrupted",)]
@@ -275,6 +276,82 @@ def test_an_interrupted_run_leaves_files_whole_and_the_next_run_finishes(
     summary = load_data_dir(pg_settings, tmp_path, schema)
     assert (summary.count("loaded"), summary.count("skipped")) == (2, 1)
     assert counts(db, schema)["log_data"] == 60
+
+
+def test_an_interrupt_on_one_stream_stops_the_others_and_leaves_files_whole(
+    pg_settings: ConnectionSettings,
+    db: psycopg.Connection,
+    schema: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two COPY streams: an interrupt part-way through one file cancels the other stream's
+    transaction too; every file is then wholly loaded or not at all, and the run is closed
+    as interrupted."""
+    for day in range(1, 9):
+        rows = b"\n".join(line(event(n)) for n in range(400)) + b"\n{bad}\n"
+        write(tmp_path, f"log_data/2018/11/2018-11-0{day}-events.json", rows)
+    monkeypatch.setattr(files, "PROGRESS_EVERY_LINES", 50)
+    calls = {"n": 0}
+    real_add = Progress.add_records
+
+    def interrupt_part_way(self: Progress, count: int) -> None:
+        calls["n"] += 1
+        if calls["n"] == 20:  # about two and a half files in, two of them in flight
+            raise KeyboardInterrupt
+        real_add(self, count)
+
+    monkeypatch.setattr(Progress, "add_records", interrupt_part_way)
+    with pytest.raises(KeyboardInterrupt):
+        load_data_dir(pg_settings, tmp_path, schema, streams=2)
+    per_file = db.execute(
+        f'select f.source_file, f.records_loaded, f.records_rejected, count(l.*) from "{schema}"'
+        f'.loaded_files f left join "{schema}".log_data l '
+        "on l._source_file = f.source_file and l._load_id = f.load_id group by 1, 2, 3"
+    ).fetchall()
+    assert 1 <= len(per_file) < 8
+    assert all(row[1:] == (400, 1, 400) for row in per_file)
+    held = counts(db, schema)
+    assert held["log_data"] == 400 * len(per_file) and held["rejected_records"] == len(per_file)
+    status = db.execute(f'select status from "{schema}".load_runs').fetchall()
+    assert status == [("interrupted",)]
+    assert (
+        db.execute("select count(*) from pg_stat_activity where state like 'idle in%'").fetchone()[
+            0
+        ]
+        == 0
+    )
+
+    monkeypatch.undo()
+    summary = load_data_dir(pg_settings, tmp_path, schema, streams=2)
+    assert (summary.count("loaded"), summary.count("skipped")) == (8 - len(per_file), len(per_file))
+    assert counts(db, schema)["log_data"] == 3200
+
+
+def test_two_streams_land_exactly_what_one_does(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, real_data: Path
+) -> None:
+    """The same files on one stream and on two: the same rows, lines and ledger."""
+    landed = {}
+    for streams in (1, 2):
+        schema = f"raw_streams_{streams}"
+        db.execute(f'drop schema if exists "{schema}" cascade')
+        summary = load_data_dir(pg_settings, real_data, schema, streams=streams)
+        landed[streams] = (
+            [(r.relative, r.status, r.records_loaded, r.records_rejected) for r in summary.results],
+            db.execute(
+                f'select _source_file, _source_line, md5(record::text) from "{schema}".log_data '
+                f'union all select _source_file, _source_line, md5(record::text) from "{schema}"'
+                ".song_data order by 1, 2"
+            ).fetchall(),
+            db.execute(
+                f'select source_file, file_sha256, records_loaded from "{schema}".loaded_files '
+                "order by 1"
+            ).fetchall(),
+        )
+        db.execute(f'drop schema "{schema}" cascade')
+    assert landed[1] == landed[2]
+    assert len(landed[2][1]) > 8000
 
 
 @pytest.fixture(scope="module")
@@ -1036,3 +1113,134 @@ def test_a_spark_master_that_is_down_is_one_line(
     )
     assert advice in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- a reject's detailed reason and its value-free kind ----------------------------------
+
+MARKER = "Zebulon Quixote"
+
+
+def test_a_rejects_kind_holds_no_value_of_the_record(engine: Engine, tmp_path: Path) -> None:
+    """Beside the detailed reason, which quotes the record, every reject has its kind
+    (records.reason_kind), which does not: the same on both engines."""
+    lines = [
+        line(event(0)),
+        line(event(1, ts=MARKER)),
+        line(event(2, firstName=[MARKER])),
+        line(event(3, location={"city": MARKER})),
+        line(event(4, **{MARKER: "\u0000"})),  # a NUL under a key of the record's own
+        line(event(5, status=2**64)),
+        line(event(6))[:-9],  # cut short
+    ]
+    write(tmp_path, "log_data/2018/11/2018-11-20-events.json", b"\n".join(lines))
+    engine.load(tmp_path)
+    rows = engine.fetch(
+        "select source_line, reason, reason_kind from {s}.rejected_records order by source_line"
+    )
+    assert [(number, kind) for number, _, kind in rows] == [
+        (2, "ts: expected integer, got string"),
+        (3, "firstName: expected string, got array"),
+        (4, "location: expected string, got object"),
+        (5, "a field outside the contract: \\u0000 or a lone surrogate, which jsonb cannot store"),
+        (6, "status: integer N does not fit in 64 bits"),
+        (7, "invalid JSON: Unterminated string starting at"),
+    ]
+    assert [number for number, reason, _ in rows if MARKER in reason] == [2, 3, 4, 5]
+    assert all(kind == reason_kind(reason) for _, reason, kind in rows)
+
+
+def _older_rejected_records(engine: Engine) -> None:
+    """The raw schema as a loader before reason_kind left it: rejected_records without the
+    column, holding a reject whose reason quotes the marker (load 1)."""
+    reason = f'ts: expected integer, got string "{MARKER}"'
+    if isinstance(engine, SparkEngine):
+        from datetime import UTC, datetime
+
+        from sparkify.loader.spark.storage import Store
+
+        columns = (
+            "source_name string, source_file string, source_line int, reason string, "
+            "raw_text string, raw_bytes binary, rejected_at timestamp"
+        )
+        spark: Any = engine.spark
+        spark.sql(f"create database `{engine.schema}`")
+        spark.sql(
+            f"create table `{engine.schema}`.rejected_records ({columns}, load_id bigint) "
+            "using parquet partitioned by (load_id)"
+        )
+        row = ("log_data", "log_data/old.json", 3, reason, "x", b"x", datetime.now(UTC))
+        frame = spark.createDataFrame([row], columns)
+        Store(spark, engine.schema).add_partition("rejected_records", 1, frame)
+        return
+    assert isinstance(engine, PostgresEngine)
+    schema = f'"{engine.schema}"'
+    engine.conn.execute(f"create schema {schema}")
+    engine.conn.execute(
+        f"create table {schema}.rejected_records (source_name text not null, "
+        "source_file text not null, source_line integer not null, reason text not null, "
+        "raw_text text not null, raw_bytes bytea not null, load_id bigint not null, "
+        "rejected_at timestamptz not null default now())"
+    )
+    engine.conn.execute(
+        f"insert into {schema}.rejected_records (source_name, source_file, source_line, "
+        "reason, raw_text, raw_bytes, load_id) "
+        "values ('log_data', 'log_data/old.json', 3, %s, 'x', 'x', 1)",
+        [reason],
+    )
+
+
+def test_an_older_rejected_records_gets_the_kind_and_its_rows_are_filled(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _older_rejected_records(engine)
+    write(tmp_path, "log_data/2018/11/2018-11-21-events.json", line(event(0, userId=7)))
+    engine.load(tmp_path)
+    engine.load(tmp_path)  # nothing more to do
+    rows = engine.fetch(
+        "select source_file, reason, reason_kind from {s}.rejected_records order by 1"
+    )
+    assert [(file, kind) for file, _, kind in rows] == [
+        ("log_data/2018/11/2018-11-21-events.json", "userId: expected string, got number"),
+        ("log_data/old.json", "ts: expected integer, got string"),
+    ]
+    assert MARKER in rows[1][1]
+    if isinstance(engine, PostgresEngine):
+        nullable = engine.fetch(
+            "select is_nullable from information_schema.columns "
+            "where table_schema = ? and table_name = 'rejected_records' "
+            "and column_name = 'reason_kind'",
+            engine.schema,
+        )
+        assert nullable == [("NO",)]
+
+
+def test_a_refusal_the_server_words_with_a_value_has_a_kind_without_it(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    """Postgres's message may quote the record (`invalid input syntax ...: "..."`): the
+    reason keeps it for the steward, the kind stops before it."""
+    write(tmp_path, "log_data/2018/11/2018-11-12-events.json", line(event(0)))
+    load_data_dir(pg_settings, tmp_path, schema)
+    db.execute(
+        f'create function "{schema}".refuse() returns trigger language plpgsql as $$ '
+        "begin if new.record->>'page' = 'Refused' then raise exception "
+        "'invalid input syntax for type json: \"%\"', new.record->>'firstName' "
+        "using errcode = 'invalid_text_representation'; end if; return new; end $$"
+    )
+    db.execute(
+        f'create trigger refuse before insert on "{schema}".log_data '
+        f'for each row execute function "{schema}".refuse()'
+    )
+    events = [event(0), event(1, page="Refused", firstName=MARKER), event(2)]
+    write(tmp_path, "log_data/2018/11/2018-11-13-events.json", b"\n".join(map(line, events)))
+    load_data_dir(pg_settings, tmp_path, schema)
+    refused = db.execute(
+        f'select source_line, reason, reason_kind from "{schema}".rejected_records'
+    ).fetchall()
+    assert refused == [
+        (
+            2,
+            f'Postgres refused the record: invalid input syntax for type json: "{MARKER}"',
+            "Postgres refused the record: invalid input syntax for type json",
+        )
+    ]

@@ -1,5 +1,7 @@
--- One row per file and reason for which the loader rejected records: how many
--- lines, and the first of them, for the data-quality section of the report.
+-- One row per file and kind of reason for which the loader rejected records: how
+-- many lines, and the first of them, for the data-quality section of the report.
+-- The kind names the problem, never the value (the detailed reason, which may
+-- quote it, stays in raw.rejected_records for the data steward).
 
 with
 
@@ -14,7 +16,7 @@ final as (
     select
         source_name,
         source_file,
-        reason,
+        reason_kind,
         count(*) as rejected_records,
         min(source_line) as first_line
     from rejected_records

@@ -2,8 +2,9 @@
 
 dbt grants the models' tables itself (the `grants` configs in dbt_project.yml); schemas
 carry no dbt config, so build.py's publish grants USAGE on the published schemas (see
-sparkify.publish.swap). On a server without the project's roles (`pg.py roles` not run)
-these grants are skipped: the one user who runs everything already owns everything.
+sparkify.publish.swap). The functions here skip a role that does not exist, so the
+loader runs on a server without the project's roles; dbt's grants do not (its build
+fails naming the role): run `pg.py roles` first.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from sparkify.settings import REPORTER, STEWARD, TRANSFORMER, role_name
 # The raw layer: dbt reads the records and the ledger; the report reads the ledger (when
 # the last load was); the data steward reads the rejected records' raw text, which
 # nobody else but the loader may (it can hold anything: names, locations, garbage).
+# The detailed reason is raw text too: it quotes up to 40 characters of the offending
+# value (`firstName: expected string, got array ["..."]`); dbt reads its value-free
+# form, reason_kind (sparkify.loader.records.reason_kind).
 RAW_RECORDS = ("log_data", "song_data")
 RAW_LEDGER = ("load_runs", "loaded_files", "ignored_files")
 REJECTED = "rejected_records"
-REJECTED_RAW_COLUMNS = ("raw_text", "raw_bytes")
+REJECTED_RAW_COLUMNS = ("raw_text", "raw_bytes", "reason")
 
 
 def grant_raw_layer(conn: psycopg.Connection, schema: str) -> None:
@@ -41,7 +45,8 @@ def grant_raw_layer(conn: psycopg.Connection, schema: str) -> None:
     ).fetchall()
     listed = sql.SQL(", ").join(sql.Identifier(name) for (name,) in columns)
     if transformer in readers:
-        # Column by column: the counts and reasons, never the text.
+        # Column by column: lineage and the value-free reason_kind, never the record's
+        # text nor the detailed reason (which quotes the value).
         revoke = sql.SQL("revoke select on {} from {}")
         conn.execute(revoke.format(rejected, sql.Identifier(transformer)))
         _grant(conn, "grant select ({}) on {} to {}", [listed, rejected], [transformer])

@@ -47,6 +47,11 @@ class PassFile:
         added = [f"{host}:{self.port}:*:{user}:{password}" for host in hosts]
         self._write([*kept, *added])
 
+    def remove(self, user: str) -> None:
+        """Forget the user's password for this server."""
+        kept = [line for line in self._lines() if not self._matches(_split(line), user)]
+        self._write(kept)
+
     def _matches(self, fields: list[str], user: str) -> bool:
         hosts = LOOPBACK_SPELLINGS if self.host in LOOPBACK_SPELLINGS else (self.host,)
         return (

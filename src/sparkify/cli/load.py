@@ -55,12 +55,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--strict", action="store_true", help=f"exit {EXIT_REJECTS} when any record is rejected"
     )
+    parser.add_argument(
+        "--streams",
+        type=_streams,
+        default=None,
+        metavar="N",
+        help="Postgres: COPY streams at once, each a connection (default: one per core, at most 2)",
+    )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")
     args = parser.parse_args(argv)
 
-    summary = _load(args.target, args.data_dir, args.schema, args.progress)
+    summary = _load(args.target, args.data_dir, args.schema, args.progress, args.streams)
     print("\n".join(report_lines(summary)))
     for failure in summary.failures:
         print(f"{PROGRAM}: error: {failure.error}", file=sys.stderr)
@@ -113,16 +120,26 @@ def _schema_name(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _load(target: str, data_dir: Path, schema: str, progress: bool | None) -> RunSummary:
+def _streams(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 16:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of streams from 1 to 16")
+    return int(text)
+
+
+def _load(
+    target: str, data_dir: Path, schema: str, progress: bool | None, streams: int | None
+) -> RunSummary:
     if target == "spark":
         # Imported here: the Postgres path never loads the Spark code.
         from sparkify.loader.spark.run import load_data_dir as load_into_spark
 
         return load_into_spark(data_dir, schema, progress)
     from sparkify.loader import load_data_dir
+    from sparkify.loader.run import DEFAULT_STREAMS
     from sparkify.settings import LOADER, connection_settings
 
-    return load_data_dir(connection_settings(job=LOADER), data_dir, schema, progress)
+    settings = connection_settings(job=LOADER)
+    return load_data_dir(settings, data_dir, schema, progress, streams or DEFAULT_STREAMS)
 
 
 def run() -> None:

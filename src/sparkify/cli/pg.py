@@ -10,10 +10,13 @@ import os
 import shutil
 from pathlib import Path
 
+from psycopg import sql
+
 from sparkify import db, localpg
 from sparkify.access import roles
 from sparkify.access.passfile import PassFile
 from sparkify.cli import ArgumentParser, run_command
+from sparkify.errors import UsageError
 from sparkify.pgbinaries import ServerBinaries, find_server_binaries
 from sparkify.settings import ANALYST, LOADER, ConnectionSettings, connection_settings, role_name
 
@@ -33,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.action == "start":
         db.ensure_database(settings)
-        print(f"postgres ready: {settings.describe()}")
+        print(f"postgres ready: {settings.host}:{settings.port}/{settings.database}")
         return 0
     if args.action == "summary":
         from sparkify.loader import ledger, summary  # the loader only for this action
@@ -74,11 +77,22 @@ def _create_roles(settings: ConnectionSettings) -> None:
     database opened to them; run again, it changes nothing."""
     if settings.is_local_cluster:
         db.ensure_database(settings)  # the local cluster does all of it at every start
+    elif not settings.user_chosen:
+        raise UsageError(
+            f"{settings.host}:{settings.port} is not the local cluster: set PGUSER to a role "
+            "that may create roles and databases there (CREATEROLE and CREATEDB)"
+        )
     else:
         db.create_database(settings)
         with db.connect(settings, database="postgres", autocommit=True) as conn:
             roles.ensure_roles(conn, _passfile(settings))
             roles.open_database(conn, settings.database)
+        with db.connect(settings, autocommit=True) as conn:
+            # To make the raw schema the loader's, the DBA must be able to act as it.
+            conn.execute(
+                sql.SQL("grant {} to current_user").format(sql.Identifier(role_name(LOADER)))
+            )
+            roles.prepare_schemas(conn)
     where = settings.passfile or "~/.pgpass"
     print(f"roles on {settings.host}:{settings.port}, database {settings.database}:")
     for job, what in roles.JOBS.items():

@@ -12,7 +12,9 @@ import functools
 import json
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any, Union
+
+import msgspec
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 FLOAT_MAX = 1.7976931348623157e308
@@ -37,6 +39,14 @@ _RULES: dict[Kind, _KindRule] = {
     # bool is a subclass of int, but type(True) is bool: never a number here.
     Kind.INTEGER: _KindRule(frozenset({int}), INT64_MIN, INT64_MAX),
     Kind.FLOAT: _KindRule(frozenset({int, float}), -FLOAT_MAX, FLOAT_MAX),
+}
+
+
+# The same rules as _RULES, for msgspec (Contract.certainly_kept).
+_FAST_TYPES: dict[Kind, Any] = {
+    Kind.STRING: str,
+    Kind.INTEGER: Annotated[int, msgspec.Meta(ge=INT64_MIN, le=INT64_MAX)],
+    Kind.FLOAT: Annotated[float, msgspec.Meta(ge=-FLOAT_MAX, le=FLOAT_MAX)],
 }
 
 
@@ -84,6 +94,42 @@ class Contract:
             elif value_type is float and value - value != 0.0:  # inf or nan
                 return f"{name}: {_out_of_range(field.kind, value)}"
         return None
+
+    def certainly_kept(self, raw: bytes) -> bool:
+        """A fast, conservative check of a record's bytes: True only when they are one JSON
+        object, with no field the contract does not know, that keeps the contract and that
+        Python's json would read the same way; False means "look closer" (the exact
+        check, sparkify.loader.records), never "broken".
+
+        msgspec decodes and checks in C, about five times faster than json.loads and
+        violation() together. It skips the values of fields the struct does not know
+        unread, so a record with an unknown field goes to the exact check; a number past
+        Postgres's numeric, which it reads as 0.0, is the caller's to look for
+        (sparkify.loader.records).
+        """
+        try:
+            self._fast_decoder.decode(raw)
+        except (msgspec.ValidationError, msgspec.DecodeError):
+            return False
+        return True
+
+    @functools.cached_property
+    def _fast_decoder(self) -> msgspec.json.Decoder:
+        """The contract as a msgspec struct: a field's kind is its type (64-bit ints,
+        finite doubles), nullable adds None, and a field that may be missing defaults to
+        UNSET (which null is not)."""
+        fields: list[tuple] = []
+        for field in self.fields:
+            kind_type = _FAST_TYPES[field.kind]
+            if field.required:
+                fields.append((field.name, kind_type))
+                continue
+            options = (kind_type, None) if field.nullable else (kind_type,)
+            fields.append((field.name, Union[(*options, msgspec.UnsetType)], msgspec.UNSET))
+        record = msgspec.defstruct(
+            f"{self.source}_record", fields, forbid_unknown_fields=True, gc=False
+        )
+        return msgspec.json.Decoder(record)
 
     @functools.cached_property
     def _checks(self) -> tuple[tuple[Field, str, frozenset[type], float, float], ...]:

@@ -27,6 +27,7 @@ from sparkify.loader.contract import CONTRACTS
 from sparkify.loader.discover import SourceFile
 from sparkify.loader.progress import Progress
 from sparkify.loader.records import (
+    REFUSED_BY_POSTGRES,
     Parsed,
     Record,
     Reject,
@@ -269,9 +270,7 @@ def _copy_versions(
                         version.loaded += 1
                         yield _Row(version, rows, parsed, rows.record(parsed))
                     elif isinstance(parsed, Reject):
-                        version.rejected += 1
-                        version.kinds.add(reason_kind(parsed.reason))
-                        rejects.write(rows.reject(parsed))
+                        _add_reject(version, rows, parsed, rejects)
                     else:
                         version.blank += 1
                     pending += 1
@@ -320,12 +319,21 @@ def _copy_chunk(
             return sum(_copy_chunk(cursor, statement, [row], rejects) for row in chunk)
         (row,) = chunk
         reason = exc.diag.message_primary or type(exc).__name__
-        refused = Reject(row.record.line, f"Postgres refused the record: {reason}", row.record.text)
+        refused = Reject(row.record.line, f"{REFUSED_BY_POSTGRES}{reason}", row.record.text)
         row.version.loaded -= 1
-        row.version.rejected += 1
-        row.version.kinds.add(reason_kind(refused.reason))
-        rejects.write(row.rows.reject(refused))
+        _add_reject(row.version, row.rows, refused, rejects)
         return 0
+
+
+def _add_reject(
+    version: _Version, rows: pgcopy.FileRows, reject: Reject, rejects: IO[bytes]
+) -> None:
+    """Count a reject and spool its row: the reason, for the loader and the data steward,
+    and its value-free kind (records.reason_kind), which dbt reads."""
+    kind = reason_kind(reject.reason)
+    version.rejected += 1
+    version.kinds.add(kind)
+    rejects.write(rows.reject(reject, kind))
 
 
 def _check_stored(versions: list[_Version], schema: str, copied: int, rejected: int) -> None:

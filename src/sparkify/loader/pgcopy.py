@@ -24,7 +24,8 @@ logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 RECORD_COLUMNS = ("record", "_source_line", "_source_file", "_file_sha256", "_load_id")
 REJECT_COLUMNS = (
-    "source_name", "source_file", "source_line", "reason", "raw_text", "raw_bytes", "load_id",
+    "source_name", "source_file", "source_line", "reason", "reason_kind", "raw_text",
+    "raw_bytes", "load_id",
 )  # fmt: skip
 
 
@@ -66,11 +67,13 @@ class FileRows:
     def record(self, record: Record) -> bytes:
         return escape_text(record.text) + b"\t%d" % record.line + self._record_suffix
 
-    def reject(self, reject: Reject) -> bytes:
+    def reject(self, reject: Reject, kind: str) -> bytes:
+        """The reject's row; ``kind`` is records.reason_kind(reject.reason)."""
         raw_text = reject.raw.decode("utf-8", "backslashreplace")
         fields = (
             b"%d" % reject.line,
             encode_text(reject.reason),
+            encode_text(kind),
             encode_text(raw_text),
             bytea_text(reject.raw),
         )

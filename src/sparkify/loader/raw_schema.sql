@@ -1,8 +1,7 @@
 -- The raw landing schema. The loader puts the quoted schema name (checked by
 -- sparkify.loader.names) wherever the schema placeholder stands in a statement.
 -- Every statement is idempotent: the loader runs this file at the start of each run.
-
-create schema if not exists {schema};
+-- The schema itself exists by then (sparkify.loader.schema).
 
 -- One row per run of scripts/load_raw.py.
 create table if not exists {schema}.load_runs (
@@ -46,12 +45,17 @@ create table if not exists {schema}.log_data (
 
 create table if not exists {schema}.song_data (like {schema}.log_data including defaults);
 
--- Every record that could not be landed, and why.
+-- Every record that could not be landed, and why. "reason" may quote the record's
+-- values (`ts: expected integer, got string "..."`): like raw_text, only the loader and
+-- the data steward read it. "reason_kind" is the same reason without any value
+-- (sparkify.loader.records.reason_kind), which dbt reads. A table made before
+-- reason_kind existed gets it from schema.py, its rows filled in.
 create table if not exists {schema}.rejected_records (
     source_name text not null,
     source_file text not null,
     source_line integer not null,
     reason text not null,
+    reason_kind text not null,
     raw_text text not null,
     raw_bytes bytea not null,
     load_id bigint not null,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sparkify.loader.contract import Contract, json_type_name
+from sparkify.loader.contract import CONTRACTS, Contract, json_type_name
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -26,6 +26,11 @@ NUMERIC_MAX_SCALE = 16383
 # surrogates. Only lines matching this cheap byte pattern get the full check.
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 _UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
+
+# The reasons' fixed words that reason_kind must recognise.
+REFUSED_BY_POSTGRES = "Postgres refused the record: "  # + the server's message
+UNSTORABLE = ": \\u0000 or a lone surrogate, which jsonb cannot store"  # after a field's path
+INVALID_JSON = "invalid JSON: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +81,36 @@ def _parse_float(literal: str) -> float:
 _decoder = json.JSONDecoder(parse_float=_parse_float, parse_constant=_parse_constant)
 
 
+# What the fast check cannot see, sent straight to the exact one: a number with more
+# digits after the point than Postgres's numeric holds (16,383) is either longer than
+# this, or has a negative exponent of four digits or more (json and Postgres refuse it;
+# msgspec reads it as 0.0, and a later duplicate of its key would hide even that).
+FAST_CHECK_MAX_BYTES = 8192
+# Two patterns with a literal start: Python's re then searches for "e-" as a string.
+_LONG_NEGATIVE_EXPONENT = re.compile(rb"e-\d{4}")
+_LONG_NEGATIVE_EXPONENT_UPPER = re.compile(rb"E-\d{4}")
+
+
 def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Reject:
-    """Decode one record's bytes and check it; ``raw`` has no BOM or line ending."""
+    """Decode one record's bytes and check it; ``raw`` has no BOM or line ending.
+
+    Nearly every record is valid: the contract's fast check accepts those (in C); any
+    record it does not vouch for is decoded and checked exactly, which names the problem.
+    """
+    if (
+        len(raw) <= FAST_CHECK_MAX_BYTES
+        and contract.certainly_kept(raw)
+        and not (b"\\u" in raw and _SUSPECT_ESCAPE.search(raw))
+        and _LONG_NEGATIVE_EXPONENT.search(raw) is None
+        and _LONG_NEGATIVE_EXPONENT_UPPER.search(raw) is None
+    ):
+        return Record(line, raw)
+    return parse_json_text_exactly(raw, line, contract)
+
+
+def parse_json_text_exactly(raw: bytes, line: int, contract: Contract) -> Record | Reject:
+    """parse_json_text without the fast check: Python's json, the numeric range of every
+    number, the contract, and the strings jsonb cannot store."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -102,23 +135,48 @@ def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Rejec
     return Record(line, raw)
 
 
-_GOT_VALUE = re.compile(r"(got (?:null|boolean|integer|number|string|array|object)) .*$")
+# What reason_kind takes out of a reason: the value after "got <type>" (contract.py's
+# _shown quotes up to 40 characters of it), a number out of range, the position of a
+# JSON or UTF-8 error, whatever Postgres's message quotes or shows after a colon, and
+# the path of a field outside the contract (its keys are the record's own text).
+_GOT_VALUE = re.compile(r"(got (?:null|boolean|integer|number|string|array|object)) .*$", re.S)
 _POSITION = re.compile(r" \((?:line \d+, column \d+|byte \d+ of the record)\)$")
-_NUMBER = re.compile(r"\b(number|integer) -?\d\S*")
+_NUMBER = re.compile(r"\b(number|integer) (?:-?\d\S*|-?inf\b|nan\b)")
+_SERVER_VALUE = re.compile(r"[\"':].*$", re.S)
+_SERVER_NUMBER = re.compile(r"\b(?:0x[0-9a-fA-F]+|\d+)\b")
+_CONTRACT_FIELDS = frozenset(f.name for contract in CONTRACTS.values() for f in contract.fields)
+OUTSIDE_CONTRACT = "a field outside the contract"
 
 
 def reason_kind(reason: str) -> str:
-    """A reject's reason without the value or position it names, so that the rejects of
-    one problem count together: ``userId: expected string, got integer 39`` is
-    ``userId: expected string, got integer``."""
-    return _NUMBER.sub(r"\1 N", _POSITION.sub("", _GOT_VALUE.sub(r"\1", reason)))
+    """A reject's reason without any value, position or key of the record it names, so
+    that the rejects of one problem count together and the kind can be shown to those
+    who may not read the record: ``userId: expected string, got number 39`` is
+    ``userId: expected string, got number``; ``Postgres refused the record: invalid
+    input syntax for type json: "x"`` is ``Postgres refused the record: invalid input
+    syntax for type json``. Idempotent: the kind of a kind is itself.
+    """
+    if reason.startswith(REFUSED_BY_POSTGRES):
+        # The server's own words, up to the first quote or colon (after them come the
+        # values it shows), with numbers (sizes, byte codes) made N.
+        message = _SERVER_VALUE.sub("", reason.removeprefix(REFUSED_BY_POSTGRES))
+        message = _SERVER_NUMBER.sub("N", message).strip()
+        return REFUSED_BY_POSTGRES + message if message else REFUSED_BY_POSTGRES.rstrip(": ")
+    if reason.endswith(UNSTORABLE) and reason.removesuffix(UNSTORABLE) not in _CONTRACT_FIELDS:
+        return OUTSIDE_CONTRACT + UNSTORABLE
+    kind = _NUMBER.sub(r"\1 N", _POSITION.sub("", _GOT_VALUE.sub(r"\1", reason)))
+    if kind.startswith(INVALID_JSON):
+        # Python's own words; after a colon comes a count ("value has 5000 digits").
+        kind = INVALID_JSON + kind.removeprefix(INVALID_JSON).split(": ", 1)[0]
+    # No form above keeps a double quote: anything from one on would be a value.
+    return kind.split('"', 1)[0].rstrip()
 
 
 def _unstorable_string(value: Any, path: str = "") -> str | None:
     """Name the first string Postgres cannot store (NUL, lone surrogate), if any."""
     if isinstance(value, str):
         if _UNSTORABLE_CHAR.search(value):
-            return f"{path or 'value'}: \\u0000 or a lone surrogate, which jsonb cannot store"
+            return f"{path or 'value'}{UNSTORABLE}"
         return None
     if isinstance(value, dict):
         for key, item in value.items():

@@ -4,13 +4,23 @@ The run creates the schema if missing, takes the schema's load lock (a second lo
 waits), opens a row in load_runs, loads the files in transactions (sparkify.loader.files)
 and closes the row as completed, failed (some file could not be loaded) or
 interrupted (Ctrl-C, a lost connection: committed files are kept).
+
+Transactions are independent of each other (one file version each, or a batch of song
+files), so they run on `streams` connections at once: Postgres parses a COPY stream's
+jsonb on one core, and a second stream puts the second core to work. Results keep the
+files' order. When one stream fails or the run is interrupted, the others' current
+transactions are cancelled (rolled back), and what was committed stays.
 """
 
 from __future__ import annotations
 
+import os
+import queue
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import psycopg
@@ -22,21 +32,32 @@ from sparkify.loader.discover import Discovery, SourceFile, discover
 from sparkify.loader.files import READING, describe_files, load_files
 from sparkify.loader.names import check_schema_name
 from sparkify.loader.progress import Progress
-from sparkify.loader.results import RunStatus, RunSummary
+from sparkify.loader.results import FileResult, PreviousLoad, RunStatus, RunSummary
 from sparkify.loader.schema import create_raw_schema
 from sparkify.settings import ConnectionSettings
 
+# COPY streams at once: one per core, at most two (the loader's Python needs some too).
+DEFAULT_STREAMS = max(1, min(2, os.cpu_count() or 1))
+
 
 def load_data_dir(
-    settings: ConnectionSettings, data_dir: Path, schema: str = "raw", progress: bool | None = None
+    settings: ConnectionSettings,
+    data_dir: Path,
+    schema: str = "raw",
+    progress: bool | None = None,
+    streams: int = DEFAULT_STREAMS,
 ) -> RunSummary:
-    """Load every input file under data_dir; return the run's summary."""
+    """Load every input file under data_dir on `streams` connections; return the summary."""
     check_schema_name(schema)
     found = discover(data_dir)
     meter = Progress(len(found.files), enabled=progress)
     try:
         with connect(settings, autocommit=True) as conn:
-            return _load_files(conn, found, data_dir, schema, meter)
+
+            def open_stream() -> psycopg.Connection:
+                return connect(settings, autocommit=True)
+
+            return _load_files(conn, found, data_dir, schema, meter, open_stream, streams)
     except psycopg.Error as exc:
         raise _load_error(exc, meter.current or str(data_dir)) from None
     finally:
@@ -81,7 +102,13 @@ def _is_server_error(exc: BaseException) -> bool:
 
 
 def _load_files(
-    conn: psycopg.Connection, found: Discovery, data_dir: Path, schema: str, meter: Progress
+    conn: psycopg.Connection,
+    found: Discovery,
+    data_dir: Path,
+    schema: str,
+    meter: Progress,
+    open_stream: Callable[[], psycopg.Connection],
+    streams: int,
 ) -> RunSummary:
     create_raw_schema(conn, schema)
     with _exclusive_load(conn, schema):
@@ -92,10 +119,13 @@ def _load_files(
         try:
             ledger.record_ignored(conn, schema, found.ignored, load_id)
             previous = ledger.previous_loads(conn, schema)
-            for batch in _batches(found.files):
-                meter.start_file(describe_files(batch))
-                summary.results.extend(load_files(conn, batch, schema, load_id, previous, meter))
-                meter.finish_files(len(batch))
+            batches = list(_batches(found.files))
+            work = _Batches(schema, load_id, previous, meter)
+            if streams > 1 and len(batches) > 1:
+                work.in_parallel(conn, open_stream, batches, streams, summary.results)
+            else:
+                for batch in batches:
+                    summary.results.extend(work.load(conn, batch))
         except BaseException as exc:
             # Ctrl-C, a lost connection, a server error: committed files stay, the current
             # one rolls back. A server error (disk full, a refused value) fails the run.
@@ -105,6 +135,85 @@ def _load_files(
         summary.finish()
         ledger.finish_run(conn, summary, summary.status)
     return summary
+
+
+class _Batches:
+    """Loading the run's batches of files: one after another, or on several streams."""
+
+    def __init__(
+        self, schema: str, load_id: int, previous: dict[str, PreviousLoad], meter: Progress
+    ):
+        self.schema, self.load_id, self.previous = schema, load_id, previous
+        self.meter = meter
+        self._meter_lock = threading.Lock()
+
+    def load(self, conn: psycopg.Connection, batch: list[SourceFile]) -> list[FileResult]:
+        self.meter.start_file(describe_files(batch))
+        results = load_files(conn, batch, self.schema, self.load_id, self.previous, self.meter)
+        self.meter.finish_files(len(batch))
+        return results
+
+    def in_parallel(
+        self,
+        conn: psycopg.Connection,
+        open_stream: Callable[[], psycopg.Connection],
+        batches: list[list[SourceFile]],
+        streams: int,
+        results: list[FileResult],
+    ) -> None:
+        """Each batch on whichever of the connections is free; its results are appended to
+        `results` in batch order (when interrupted: those of every batch that finished)."""
+        self.meter = _LockedProgress(self.meter, self._meter_lock)
+        with ExitStack() as opened:
+            pool = [conn] + [
+                opened.enter_context(open_stream()) for _ in range(min(streams, len(batches)) - 1)
+            ]
+            free: queue.SimpleQueue[psycopg.Connection] = queue.SimpleQueue()
+            for stream in pool:
+                free.put(stream)
+
+            def on_a_free_stream(batch: list[SourceFile]) -> list[FileResult]:
+                stream = free.get()
+                try:
+                    return self.load(stream, batch)
+                finally:
+                    free.put(stream)
+
+            executor = ThreadPoolExecutor(len(pool), thread_name_prefix="copy-stream")
+            futures = [executor.submit(on_a_free_stream, batch) for batch in batches]
+            try:
+                for future in futures:
+                    results.extend(future.result())
+            except BaseException:
+                # A stream failed, or Ctrl-C / SIGTERM: stop the others' transactions (they
+                # roll back), and wait for them before the run is closed.
+                executor.shutdown(wait=False, cancel_futures=True)
+                for stream in pool:
+                    with suppress(psycopg.Error):
+                        stream.cancel_safe()
+                executor.shutdown(wait=True)
+                recorded = {id(result) for result in results}
+                for future in futures:  # what finished, in whatever order, counts
+                    if future.done() and not future.cancelled() and not future.exception():
+                        results.extend(r for r in future.result() if id(r) not in recorded)
+                raise
+            executor.shutdown(wait=True)
+
+
+class _LockedProgress:
+    """The progress meter, shared by the streams' threads."""
+
+    def __init__(self, meter: Progress, lock: threading.Lock):
+        self._meter, self._lock = meter, lock
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        method = getattr(self._meter, name)
+
+        def locked(*args: object) -> None:
+            with self._lock:
+                method(*args)
+
+        return locked
 
 
 def _record_end(conn: psycopg.Connection, summary: RunSummary, status: RunStatus) -> None:

@@ -73,10 +73,21 @@ def swap_schemas(
                 conn.execute(sql.SQL("drop schema {} cascade").format(sql.Identifier(swap)))
             else:
                 _rename(conn, swap, build_schema)
-        roles = list(readers.get(build_schema, ()))
-        grant_schema_usage(conn, schema, roles)
+        grant_schema_usage(conn, schema, list(readers.get(build_schema, ())))
         if schema in existing and not drop_old:
-            revoke_schema_usage(conn, build_schema, roles)
+            # Whoever could look into the old published schema (not only today's readers:
+            # a role taken out of the grants since) may not look into the copy.
+            revoke_schema_usage(conn, build_schema, _grantees(conn, build_schema))
+
+
+def _grantees(conn: psycopg.Connection, schema: str) -> list[str]:
+    """The roles, other than its owner, granted anything on the schema."""
+    rows = conn.execute(
+        "select distinct a.grantee::regrole::text from pg_namespace n, aclexplode(n.nspacl) a "
+        "where n.nspname = %s and a.grantee not in (0, n.nspowner)",
+        [schema],
+    ).fetchall()
+    return [name.strip('"') for (name,) in rows]
 
 
 def _rename(conn: psycopg.Connection, old: str, new: str) -> None:

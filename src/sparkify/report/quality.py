@@ -1,5 +1,7 @@
 """7. Data quality: what the loader rejected and the data rules quarantined, per file and
-reason, and the last load and build the figures above come from."""
+reason, and the last load and build the figures above come from. A reject's reason is its
+kind (reason_kind): the loader's words without the value, which only the data steward
+may read."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ MOST_BARS = 15
 
 def section(query: Query, build: Build) -> Section:
     rejects = query.rows(
-        "select * from {} order by rejected_records desc, source_file, reason", REJECTS
+        "select * from {} order by rejected_records desc, source_file, reason_kind", REJECTS
     )
     quarantined = query.rows(
         "select * from {} order by quarantined_records desc, source_file, data_rule, field",
@@ -54,7 +56,7 @@ def rejected_reading(rejects: list[Row]) -> str:
     top = rejects[0]
     return (
         f"The loader rejected {count(total)} {plural(total, 'record')} in {files} "
-        f"{plural(files, 'file')}; most for “{shorten(top['reason'], 60)}” "
+        f"{plural(files, 'file')}; most for “{shorten(top['reason_kind'], 60)}” "
         f"({count(top['rejected_records'])} in {top['source_file']})."
     )
 
@@ -99,7 +101,13 @@ def chart(runs: list[Row], rejects: list[Row], quarantined: list[Row]) -> go.Fig
             col=1,
         )
     for column, rows, label, value, colour in (
-        (2, rejects, lambda r: f"{r['source_file']}: {r['reason']}", "rejected_records", "#e45756"),
+        (
+            2,
+            rejects,
+            lambda r: f"{r['source_file']}: {r['reason_kind']}",
+            "rejected_records",
+            "#e45756",
+        ),
         (
             3,
             quarantined,

@@ -1,8 +1,9 @@
 """A load run on Spark: the driver's side. It never reads a record; the executors do.
 
-1. Create the raw tables if missing; take the load lock (a file lock in the Spark state
-   dir: a second loader waits); close runs that died as 'interrupted'; open this run's
-   load_runs row ('running'); read loaded_files.
+1. Create the raw tables if missing (an older rejected_records gets reason_kind, its
+   rows filled); take the load lock (a file lock in the Spark state dir: a second
+   loader waits); close runs that died as 'interrupted'; open this run's load_runs row
+   ('running'); read loaded_files.
 2. One Spark job: the executors hash and parse the files (tasks.process_files) into
    tagged rows, kept on the executors; the driver collects only a figure row per file.
 3. Write the new rows as new ``load id`` partitions of song_data, log_data and
@@ -35,6 +36,7 @@ from sparkify.errors import DatabaseUnavailable, LoadIntegrityError, SetupError,
 from sparkify.loader.discover import Discovery, SourceFile, discover
 from sparkify.loader.names import check_schema_name
 from sparkify.loader.progress import Progress
+from sparkify.loader.records import reason_kind
 from sparkify.loader.results import FileResult, RunSummary
 from sparkify.loader.spark import ledger
 from sparkify.loader.spark.schema import (
@@ -165,6 +167,7 @@ def _run(
 ) -> RunSummary:
     create_raw_tables(spark, schema)
     store = Store(spark, schema)
+    _fill_reason_kinds(store)
     runs = ledger.read_runs(store)
     if ledger.close_abandoned_runs(store, runs, _now()):
         ledger.write_runs(store, runs)
@@ -370,6 +373,37 @@ def _remove_unregistered(store: Store) -> None:
                 .drop(id_column)
             )
             store.replace_partition(table, value, kept)
+
+
+def _fill_reason_kinds(store: Store) -> None:
+    """Rejects written before rejected_records had reason_kind read it as null: rewrite
+    each partition holding such rows with the kind of every reason (records.reason_kind,
+    computed here on the driver for the distinct reasons), then switch to it
+    (Store.replace_partition). A kill between two partitions leaves the rest to the next
+    run."""
+    from pyspark.sql import functions
+
+    spark = store.spark
+    table = store.name(REJECTS)
+    missing = spark.sql(
+        f"select distinct load_id, reason from {table} where reason_kind is null"
+    ).collect()
+    if not missing:
+        return
+    reasons = sorted({row[1] for row in missing})
+    kinds = spark.createDataFrame(
+        [(reason, reason_kind(reason)) for reason in reasons], "reason string, kind string"
+    )
+    for value in sorted({int(row[0]) for row in missing}):
+        filled = (
+            spark.table(table)
+            .where(f"load_id = {value}")
+            .drop("load_id")
+            .join(kinds, "reason", "left")
+            .withColumn("reason_kind", functions.coalesce("reason_kind", "kind"))
+            .drop("kind")
+        )
+        store.replace_partition(REJECTS, value, filled)
 
 
 @contextmanager

@@ -19,7 +19,7 @@ RECORD_COLUMNS = (
 )
 REJECT_COLUMNS = (
     "source_name string, source_file string, source_line int, reason string, "
-    "raw_text string, raw_bytes binary, rejected_at timestamp"
+    "reason_kind string, raw_text string, raw_bytes binary, rejected_at timestamp"
 )
 LOADED_FILES_COLUMNS = (
     "source_file string, source_name string, file_sha256 string, file_bytes bigint, "
@@ -47,11 +47,17 @@ TABLES: dict[str, tuple[str, str | None]] = {
 
 
 def create_raw_tables(spark: SparkSession, database: str) -> None:
-    """Create the database and its six tables if missing."""
+    """Create the database and its six tables if missing, and add to a table of an older
+    loader the columns it lacks (rejected_records.reason_kind): its rows read them as
+    null until filled (run.py fills reason_kind)."""
     spark.sql(f"create database if not exists `{database}`")
     for table, (columns, partition) in TABLES.items():
+        name = f"`{database}`.`{table}`"
         full = columns + (f", {partition} bigint" if partition else "")
         partitioned = f" partitioned by ({partition})" if partition else ""
-        spark.sql(
-            f"create table if not exists `{database}`.`{table}` ({full}) using parquet{partitioned}"
-        )
+        spark.sql(f"create table if not exists {name} ({full}) using parquet{partitioned}")
+        present = {column.lower() for column in spark.table(name).columns}
+        missing = [c for c in columns.split(", ") if c.split()[0].lower() not in present]
+        if missing:
+            spark.sql(f"alter table {name} add columns ({', '.join(missing)})")
+            spark.catalog.refreshTable(name)

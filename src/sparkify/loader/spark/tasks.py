@@ -100,8 +100,8 @@ def process_files(
     """mapPartitions: every file of the task's lists, as tagged rows.
 
     Rows: ``(source, record, _source_file, _source_line, _file_sha256, _loaded_at)``,
-    ``(REJECTS, source_name, source_file, source_line, reason, raw_text, raw_bytes,
-    rejected_at)`` and ``(FIGURES, Figures)``. ``counters`` are optional accumulators
+    ``(REJECTS, source_name, source_file, source_line, reason, reason_kind, raw_text,
+    raw_bytes, rejected_at)`` and ``(FIGURES, Figures)``. ``counters`` are optional accumulators
     of files and lines done, for the progress line on the driver.
     """
     for task in tasks:
@@ -150,13 +150,15 @@ def _process_file(file: FileTask, loaded_at: datetime) -> Iterator[tuple]:
             )
         elif isinstance(parsed, Reject):
             rejected += 1
-            kinds.add(reason_kind(parsed.reason))
+            kind = reason_kind(parsed.reason)
+            kinds.add(kind)
             yield (
                 REJECTS,
                 file.source,
                 file.relative,
                 parsed.line,
                 reject_text(parsed.reason),
+                reject_text(kind),
                 reject_text(parsed.raw.decode("utf-8", "backslashreplace")),
                 parsed.raw,
                 loaded_at,

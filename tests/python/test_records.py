@@ -187,6 +187,11 @@ TRICKY_VALUES = (
     "1e308",
     "1.7976931348623157e308",
     "1.8e308",
+    # integers past a double's largest value, where msgspec rounds and json does not
+    str(2**1024 - 2**970 - 1),
+    str(int(1.7976931348623157e308) + 1),
+    "-" + str(2**1024 - 2**970 - 1),
+    str(2**1024),
     "1e400",
     "1e131072",
     "-1e131072",

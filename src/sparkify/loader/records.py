@@ -89,6 +89,9 @@ FAST_CHECK_MAX_BYTES = 8192
 # Two patterns with a literal start: Python's re then searches for "e-" as a string.
 _LONG_NEGATIVE_EXPONENT = re.compile(rb"e-\d{4}")
 _LONG_NEGATIVE_EXPONENT_UPPER = re.compile(rb"E-\d{4}")
+# An integer of 309 digits or more can pass a double's largest value, where msgspec
+# rounds (to 1.797...e308) and the exact check refuses: the exact check decides.
+_DOUBLE_SIZED_INTEGER = re.compile(rb"\d{309}")
 
 
 def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Reject:
@@ -103,6 +106,7 @@ def parse_json_text(raw: bytes, line: int, contract: Contract) -> Record | Rejec
         and not (b"\\u" in raw and _SUSPECT_ESCAPE.search(raw))
         and _LONG_NEGATIVE_EXPONENT.search(raw) is None
         and _LONG_NEGATIVE_EXPONENT_UPPER.search(raw) is None
+        and _DOUBLE_SIZED_INTEGER.search(raw) is None
     ):
         return Record(line, raw)
     return parse_json_text_exactly(raw, line, contract)

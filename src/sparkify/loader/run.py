@@ -122,7 +122,7 @@ def _load_files(
             batches = list(_batches(found.files))
             work = _Batches(schema, load_id, previous, meter)
             if streams > 1 and len(batches) > 1:
-                work.in_parallel(conn, open_stream, batches, streams, summary.results)
+                work.in_parallel(open_stream, batches, streams, summary.results)
             else:
                 for batch in batches:
                     summary.results.extend(work.load(conn, batch))
@@ -155,24 +155,28 @@ class _Batches:
 
     def in_parallel(
         self,
-        conn: psycopg.Connection,
         open_stream: Callable[[], psycopg.Connection],
         batches: list[list[SourceFile]],
         streams: int,
         results: list[FileResult],
     ) -> None:
-        """Each batch on whichever of the connections is free; its results are appended to
-        `results` in batch order (when interrupted: those of every batch that finished)."""
+        """Each batch on whichever stream is free; its results are appended to `results`
+        in batch order (when interrupted: those of every batch that finished).
+
+        The streams are connections of their own: the run's connection, which holds the
+        load lock and writes load_runs, is never used by two threads at once.
+        """
         self.meter = _LockedProgress(self.meter, self._meter_lock)
+        stopping = threading.Event()
         with ExitStack() as opened:
-            pool = [conn] + [
-                opened.enter_context(open_stream()) for _ in range(min(streams, len(batches)) - 1)
-            ]
+            pool = [opened.enter_context(open_stream()) for _ in range(min(streams, len(batches)))]
             free: queue.SimpleQueue[psycopg.Connection] = queue.SimpleQueue()
             for stream in pool:
                 free.put(stream)
 
             def on_a_free_stream(batch: list[SourceFile]) -> list[FileResult]:
+                if stopping.is_set():  # the run is stopping: start nothing new
+                    raise _Stopped
                 stream = free.get()
                 try:
                     return self.load(stream, batch)
@@ -180,24 +184,47 @@ class _Batches:
                     free.put(stream)
 
             executor = ThreadPoolExecutor(len(pool), thread_name_prefix="copy-stream")
-            futures = [executor.submit(on_a_free_stream, batch) for batch in batches]
+            futures = []
             try:
+                futures += [executor.submit(on_a_free_stream, batch) for batch in batches]
                 for future in futures:
                     results.extend(future.result())
             except BaseException:
-                # A stream failed, or Ctrl-C / SIGTERM: stop the others' transactions (they
-                # roll back), and wait for them before the run is closed.
-                executor.shutdown(wait=False, cancel_futures=True)
-                for stream in pool:
-                    with suppress(psycopg.Error):
-                        stream.cancel_safe()
-                executor.shutdown(wait=True)
+                # A stream failed, or Ctrl-C / SIGTERM: stop the other streams' transactions
+                # (they roll back) and wait for them, even through a second Ctrl-C, before
+                # the run is closed and its connections are.
+                stopping.set()
+                _stop_streams(executor, pool)
                 recorded = {id(result) for result in results}
                 for future in futures:  # what finished, in whatever order, counts
                     if future.done() and not future.cancelled() and not future.exception():
                         results.extend(r for r in future.result() if id(r) not in recorded)
                 raise
             executor.shutdown(wait=True)
+
+
+class _Stopped(Exception):
+    """A batch not started because the run was stopping."""
+
+
+# How long a cancel request may take to reach the server before the wait goes on without it.
+CANCEL_TIMEOUT_SECONDS = 5
+
+
+def _stop_streams(executor: ThreadPoolExecutor, pool: list[psycopg.Connection]) -> None:
+    """Cancel what each stream runs and wait for every thread; a second interrupt while
+    waiting cancels again and keeps waiting (the threads must be done before the
+    connections they use are closed)."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    while True:
+        try:
+            for stream in pool:
+                with suppress(psycopg.Error):
+                    stream.cancel_safe(timeout=CANCEL_TIMEOUT_SECONDS)
+            executor.shutdown(wait=True)
+            return
+        except KeyboardInterrupt:
+            continue
 
 
 class _LockedProgress:

@@ -2,6 +2,10 @@
 -- and the hyphen-separated state codes: "St. Louis, MO-IL" gives "St. Louis"
 -- and "MO-IL" (primary state "MO"). A location without state codes is kept
 -- whole as the metro area.
+-- A table (a few hundred rows): the dimension and its tests read it, not the
+-- events.
+
+{{ config(materialized='table') }}
 
 with
 

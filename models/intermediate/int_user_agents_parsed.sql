@@ -2,6 +2,10 @@
 -- browser, operating system and device class. Rules are checked in order, as
 -- user agents name other products for compatibility: Chrome's says "Safari",
 -- Chromium's says "Chrome", an iPhone's says "like Mac OS X".
+-- A table (a few hundred rows): the dimension and its tests read it, not the
+-- events.
+
+{{ config(materialized='table') }}
 
 with
 

@@ -3,6 +3,9 @@
 -- from all of the user's events (page views included, as an upgrade shows on
 -- the Home page that follows it), in the order they happened: by time, then
 -- position in the session (events can share a millisecond), then session.
+-- A table: its two window passes over every user event run once per build.
+
+{{ config(materialized='table') }}
 
 with
 

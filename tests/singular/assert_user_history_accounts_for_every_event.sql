@@ -178,9 +178,25 @@ level_problems as (
         on latest_events.user_id = users.user_id
     where latest_events.level is distinct from users.level
 
+),
+
+seen_problems as (
+
+    select
+        coalesce(event_counts.user_id, users.user_id) as user_id,
+        'dim_users first or last seen is not that of the events' as problem
+    from event_counts
+    full outer join users
+        on event_counts.user_id = users.user_id
+    where
+        event_counts.first_event_at is distinct from users.first_seen_at
+        or event_counts.last_event_at is distinct from users.last_seen_at
+
 )
 
 select * from count_problems
+union all
+select * from seen_problems
 union all
 select * from uncovered_events
 union all

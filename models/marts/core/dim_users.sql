@@ -4,9 +4,9 @@
 
 with
 
-events as (
+latest_events as (
 
-    select * from {{ ref('int_events_text_cleaned') }}
+    select * from {{ ref('int_user_latest_events') }}
 
 ),
 
@@ -28,42 +28,15 @@ locations as (
 
 ),
 
-ranked_events as (
-
-    select
-        user_id,
-        gender,
-        registered_at,
-        location,
-        user_agent_raw,
-        event_at,
-        row_number() over (
-            partition by user_id
-            order by event_at desc, item_in_session desc, session_id desc
-        ) as recency_rank
-    from events
-    where user_id is not null
-
-),
-
-seen as (
-
-    select
-        user_id,
-        min(event_at) as first_seen_at,
-        max(event_at) as last_seen_at
-    from events
-    where user_id is not null
-    group by 1
-
-),
-
-levels as (
+periods_by_user as (
 
     select
         user_id,
         max(case when valid_to is null then level end) as level,
-        count(*) - 1 as level_changes_count
+        count(*) - 1 as level_changes_count,
+        -- The periods cover every event of the user.
+        min(valid_from) as first_seen_at,
+        max(last_event_at) as last_seen_at
     from level_periods
     group by 1
 
@@ -74,7 +47,7 @@ final as (
     select
         latest.user_id,
         latest.gender,
-        levels.level,
+        periods_by_user.level,
         latest.registered_at,
         latest.location,
         locations.metro_area,
@@ -83,19 +56,16 @@ final as (
         user_agents.browser,
         user_agents.operating_system,
         user_agents.device_class,
-        seen.first_seen_at,
-        seen.last_seen_at,
-        cast(levels.level_changes_count as integer) as level_changes_count
-    from ranked_events as latest
-    inner join seen
-        on latest.user_id = seen.user_id
-    inner join levels
-        on latest.user_id = levels.user_id
+        periods_by_user.first_seen_at,
+        periods_by_user.last_seen_at,
+        cast(periods_by_user.level_changes_count as integer) as level_changes_count
+    from latest_events as latest
+    inner join periods_by_user
+        on latest.user_id = periods_by_user.user_id
     left join locations
         on latest.location = locations.location
     left join user_agents
         on latest.user_agent_raw = user_agents.user_agent_raw
-    where latest.recency_rank = 1
 
 )
 

@@ -6,24 +6,9 @@
 
 with
 
-events as (
+latest_events as (
 
-    select * from {{ ref('int_events_text_cleaned') }}
-
-),
-
-ranked_events as (
-
-    select
-        user_id,
-        first_name,
-        last_name,
-        row_number() over (
-            partition by user_id
-            order by event_at desc, item_in_session desc, session_id desc
-        ) as recency_rank
-    from events
-    where user_id is not null
+    select * from {{ ref('int_user_latest_events') }}
 
 ),
 
@@ -33,8 +18,7 @@ final as (
         user_id,
         first_name,
         last_name
-    from ranked_events
-    where recency_rank = 1
+    from latest_events
 
 )
 

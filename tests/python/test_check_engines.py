@@ -10,6 +10,7 @@ model and column. The whole check then runs on two Postgres builds of generated 
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -376,3 +377,24 @@ def test_descendants_of_spark_workers_count_without_the_workers_themselves():
     assert descendants_rss({2}, table, own=False) == 11_000
     assert descendants_rss({2}, table, own=True) == 11_100
     assert descendants_rss({2, 5}, table, own=False) == 11_000
+
+
+def test_bench_names_the_slowest_nodes_of_the_last_dbt_command(tmp_path: Path):
+    from sparkify.checks.project import model_seconds, slowest_nodes
+
+    results = [
+        ("model.sparkify.dim_users", 2.5),
+        ("test.sparkify.unique_dim_users_user_id.9f8e7d", 7.25),
+        ("unit_test.sparkify.dim_users.latest_event_wins", 0.5),
+        ("model.sparkify.fct_songplays", 4.0),
+    ]
+    run_results = {"results": [{"unique_id": u, "execution_time": t} for u, t in results]}
+    (tmp_path / "run_results.json").write_text(json.dumps(run_results))
+    assert slowest_nodes(tmp_path, 3) == [
+        ("unique_dim_users_user_id", 7.25),
+        ("fct_songplays", 4.0),
+        ("dim_users", 2.5),
+    ]
+    assert slowest_nodes(tmp_path, 9)[-1] == ("latest_event_wins", 0.5)
+    assert model_seconds(tmp_path) == 14.25
+    assert model_seconds(tmp_path, "fct_songplays") == 4.0

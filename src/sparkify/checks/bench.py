@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sparkify import db
-from sparkify.checks.project import Project, executable, model_seconds
+from sparkify.checks.project import Project, executable, model_seconds, slowest_nodes
 from sparkify.errors import CheckFailed
 from sparkify.loader.discover import discover_files
 from sparkify.settings import ConnectionSettings
@@ -339,8 +339,10 @@ DBT_STEPS = (
     (INCREMENTAL_BUILD, ("build",)),
 )
 FACT = "fct_songplays"
-# (the step, seconds dbt's nodes took in the engine, seconds the fact took)
-DbtSteps = dict[str, tuple[Measurement, float, float]]
+SLOWEST_SHOWN = 8  # nodes per dbt step, where the time goes
+# (the step, seconds dbt's nodes took in the engine, seconds the fact took, the slowest
+# nodes with their seconds)
+DbtSteps = dict[str, tuple[Measurement, float, float, list[tuple[str, float]]]]
 
 # The one-pass reference: every field of every raw event extracted and cast, once.
 REFERENCE_SQL = Path(__file__).with_name("bench_reference.sql")
@@ -369,7 +371,12 @@ def dbt_steps(
         if label == INCREMENTAL_BUILD:
             measure("load one more day", load_day, env, project.root, spark)
         step = measure(label, [dbt, *args, *dbt_args, "-q"], env, project.root, spark, server)
-        steps[label] = step, model_seconds(target), model_seconds(target, FACT)
+        steps[label] = (
+            step,
+            model_seconds(target),
+            model_seconds(target, FACT),
+            slowest_nodes(target, SLOWEST_SHOWN),
+        )
     return steps
 
 
@@ -381,12 +388,12 @@ def print_dbt_steps(steps: DbtSteps, engine: str, reference: Measurement | None 
             f"{'one-pass reference':<28} {reference.seconds:8.2f}s {'':>14}  {'':>14}  "
             f"{'':>9}{reference.workers()}"
         )
-    for label, (step, in_engine, fact) in steps.items():
+    for label, (step, in_engine, fact, _) in steps.items():
         print(
             f"{label:<28} {step.seconds:8.2f}s {in_engine:13.2f}s  {fact:13.2f}s  "
             f"{step.peak_rss_mb:6.1f} MB  tree {step.tree_rss_mb:6.1f} MB{step.workers()}"
         )
-    (full, _, full_fact), (incremental, _, incremental_fact) = (
+    (full, _, full_fact, _), (incremental, _, incremental_fact, _) = (
         steps[FULL_BUILD],
         steps[INCREMENTAL_BUILD],
     )
@@ -403,6 +410,10 @@ def print_dbt_steps(steps: DbtSteps, engine: str, reference: Measurement | None 
         f"{FACT} incremental / full refresh, in the engine: "
         f"{incremental_fact / max(full_fact, 1e-9):.0%} (target <= {TARGET_FACT_SHARE:.0%})"
     )
+    for label, (*_, slowest) in steps.items():
+        print(f"where the time goes, {label} (seconds in the {engine}):")
+        for name, seconds in slowest:
+            print(f"  {seconds:8.2f}s  {name}")
 
 
 def dbt_env(project: Project, base: dict[str, str], work: Path) -> dict[str, str]:

@@ -52,11 +52,31 @@ def run(command: list[str], env: dict[str, str], cwd: Path) -> None:
         raise CheckFailed(f"command failed ({result.returncode}): {shlex.join(command)}")
 
 
+def _run_results(target_path: Path) -> list[dict]:
+    results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))
+    return results["results"]
+
+
 def model_seconds(target_path: Path, model: str | None = None) -> float:
     """Time the last dbt command spent in the database, in seconds (for one model if named)."""
-    results = json.loads((target_path / "run_results.json").read_text(encoding="utf-8"))
     return sum(
         float(result["execution_time"])
-        for result in results["results"]
+        for result in _run_results(target_path)
         if model is None or result["unique_id"] == f"model.sparkify.{model}"
     )
+
+
+def slowest_nodes(target_path: Path, count: int) -> list[tuple[str, float]]:
+    """The last dbt command's slowest nodes (models, tests, seeds): name and seconds."""
+    timed = [
+        (_node_name(result["unique_id"]), float(result["execution_time"]))
+        for result in _run_results(target_path)
+    ]
+    return sorted(timed, key=lambda node: -node[1])[:count]
+
+
+def _node_name(unique_id: str) -> str:
+    """``test.sparkify.unique_x_y.1a2b3c`` is ``unique_x_y``; a unit test is its own name
+    (``unit_test.sparkify.model.name``)."""
+    kind, _package, *names = unique_id.split(".")
+    return names[-1] if kind == "unit_test" else names[0]

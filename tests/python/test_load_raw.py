@@ -12,12 +12,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from conftest import REPO_ROOT, Engine, PostgresEngine, SparkEngine, run_script
+from psycopg import sql
 
 from sparkify.errors import LoadIntegrityError, SparkifyError
 from sparkify.loader import files, load_data_dir
@@ -352,6 +354,50 @@ def test_two_streams_land_exactly_what_one_does(
         db.execute(f'drop schema "{schema}" cascade')
     assert landed[1] == landed[2]
     assert len(landed[2][1]) > 8000
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_a_server_that_refuses_a_stream_loads_on_fewer(
+    pg_settings: ConnectionSettings,
+    db: psycopg.Connection,
+    schema: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    limit: int,
+) -> None:
+    """A role allowed `limit` connections: the run's own takes one, so it gets one stream
+    (limit 2) or none (limit 1, the run's connection loads); either way every file lands,
+    and stderr says why the run has fewer streams than asked for."""
+    role = f"few_connections_{uuid.uuid4().hex[:8]}"
+    db.execute(
+        sql.SQL("create role {} login password 'few' connection limit {}").format(
+            sql.Identifier(role), sql.Literal(limit)
+        )
+    )
+    db.execute(
+        sql.SQL("grant connect, create, temporary on database {} to {}").format(
+            sql.Identifier(pg_settings.database), sql.Identifier(role)
+        )
+    )
+    try:
+        for day in range(4):
+            events = [event(n) for n in range(50)]
+            day_file = f"log_data/2018/11/2018-11-0{day + 1}-events.json"
+            write(tmp_path, day_file, b"\n".join(line(e) for e in events))
+        passfile = tmp_path / "pgpass"
+        passfile.write_text(f"{pg_settings.host}:{pg_settings.port}:*:{role}:few\n")
+        passfile.chmod(0o600)
+        limited = replace(pg_settings, user=role, passfile=passfile, user_chosen=True)
+        summary = load_data_dir(limited, tmp_path, schema, streams=2)
+        assert summary.status == "completed" and summary.count("loaded") == 4
+        assert counts(db, schema)["log_data"] == 200
+        refused = capsys.readouterr().err
+        assert "loading on 1 of 2 streams" in refused
+        assert "too many connections" in refused
+    finally:
+        db.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+        db.execute(sql.SQL("drop owned by {}").format(sql.Identifier(role)))
+        db.execute(sql.SQL("drop role {}").format(sql.Identifier(role)))
 
 
 @pytest.fixture(scope="module")

@@ -121,9 +121,8 @@ def _load_files(
             previous = ledger.previous_loads(conn, schema)
             batches = list(_batches(found.files))
             work = _Batches(schema, load_id, previous, meter)
-            if streams > 1 and len(batches) > 1:
-                work.in_parallel(open_stream, batches, streams, summary.results)
-            else:
+            parallel = streams > 1 and len(batches) > 1
+            if not (parallel and work.in_parallel(open_stream, batches, streams, summary.results)):
                 for batch in batches:
                     summary.results.extend(work.load(conn, batch))
         except BaseException as exc:
@@ -159,9 +158,10 @@ class _Batches:
         batches: list[list[SourceFile]],
         streams: int,
         results: list[FileResult],
-    ) -> None:
+    ) -> bool:
         """Each batch on whichever stream is free; its results are appended to `results`
-        in batch order (when interrupted: those of every batch that finished).
+        in batch order (when interrupted: those of every batch that finished). False,
+        with nothing done, when the server refuses every stream's connection.
 
         The streams are connections of their own: the run's connection, which holds the
         load lock and writes load_runs, is never used by two threads at once.
@@ -169,7 +169,9 @@ class _Batches:
         self.meter = _LockedProgress(self.meter, self._meter_lock)
         stopping = threading.Event()
         with ExitStack() as opened:
-            pool = [opened.enter_context(open_stream()) for _ in range(min(streams, len(batches)))]
+            pool = _open_streams(opened, open_stream, min(streams, len(batches)))
+            if not pool:
+                return False
             free: queue.SimpleQueue[psycopg.Connection] = queue.SimpleQueue()
             for stream in pool:
                 free.put(stream)
@@ -201,6 +203,28 @@ class _Batches:
                         results.extend(r for r in future.result() if id(r) not in recorded)
                 raise
             executor.shutdown(wait=True)
+        return True
+
+
+def _open_streams(
+    opened: ExitStack, open_stream: Callable[[], psycopg.Connection], wanted: int
+) -> list[psycopg.Connection]:
+    """Up to `wanted` stream connections. A server that refuses one (a connection limit:
+    max_connections, the role's CONNECTION LIMIT) leaves the run with the streams it
+    has, or none (the run then loads on its own connection), said on stderr."""
+    pool: list[psycopg.Connection] = []
+    for _ in range(wanted):
+        try:
+            pool.append(opened.enter_context(open_stream()))
+        except DatabaseUnavailable as exc:
+            print(
+                f"load_raw: loading on {max(len(pool), 1)} of {wanted} streams: "
+                f"the server refused another connection ({exc})",
+                file=sys.stderr,
+                flush=True,
+            )
+            break
+    return pool
 
 
 class _Stopped(Exception):

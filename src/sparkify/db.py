@@ -15,7 +15,7 @@ from psycopg import sql
 from sparkify import localpg
 from sparkify.access import roles
 from sparkify.access.passfile import PassFile, new_password
-from sparkify.errors import DatabaseUnavailable, SetupError
+from sparkify.errors import ConnectionLimitReached, DatabaseUnavailable, SetupError
 from sparkify.settings import LEGACY_ADMIN_USER, LOADER, ConnectionSettings
 
 # The local cluster may still be starting when the first command connects.
@@ -34,8 +34,19 @@ def connect(
             if attempt < attempts and "starting up" in str(exc):
                 time.sleep(1)
                 continue
+            if any(words in str(exc) for words in _NO_CONNECTION_LEFT):
+                said = " ".join(first_line(exc).split()).rsplit(" failed: ", 1)[-1]
+                reason = said.removeprefix("FATAL: ")
+                raise ConnectionLimitReached(
+                    describe_connection_error(settings, exc), reason
+                ) from None
             raise DatabaseUnavailable(describe_connection_error(settings, exc)) from None
     raise DatabaseUnavailable(f"cannot connect to Postgres at {settings.describe()}")
+
+
+# What libpq says when the server has no connection left (SQLSTATE 53300, which a failed
+# connection does not expose).
+_NO_CONNECTION_LEFT = ("too many connections", "too many clients", "connection slots are reserved")
 
 
 def first_line(exc: BaseException) -> str:
@@ -64,6 +75,11 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
         hint = (
             "have the server's DBA create it with the project's roles "
             "('PGUSER=<dba> python scripts/pg.py roles'), or set PGDATABASE"
+        )
+    elif any(words in reason for words in _NO_CONNECTION_LEFT):
+        hint = (
+            "the server has no connection left for this role (max_connections, or the "
+            "role's CONNECTION LIMIT): wait for other sessions to end, or raise the limit"
         )
     elif settings.is_local_cluster:
         hint = "run 'make db' to start the project's local Postgres"

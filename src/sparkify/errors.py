@@ -22,6 +22,14 @@ class DatabaseUnavailable(SparkifyError):
     """The database cannot be reached or refuses the connection."""
 
 
+class ConnectionLimitReached(DatabaseUnavailable):
+    """The server has no connection left for the role (max_connections, CONNECTION LIMIT)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason  # libpq's words, without the hint
+
+
 # --- the loader -------------------------------------------------------------------------
 
 

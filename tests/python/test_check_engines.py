@@ -384,17 +384,17 @@ def test_bench_names_the_slowest_nodes_of_the_last_dbt_command(tmp_path: Path):
 
     results = [
         ("model.sparkify.dim_users", 2.5),
-        ("test.sparkify.unique_dim_users_user_id.9f8e7d", 7.25),
+        ("test.sparkify.unique_dim_users_user_id.9f8e7d6c5b", 7.25),
         ("unit_test.sparkify.dim_users.latest_event_wins", 0.5),
         ("model.sparkify.fct_songplays", 4.0),
     ]
     run_results = {"results": [{"unique_id": u, "execution_time": t} for u, t in results]}
     (tmp_path / "run_results.json").write_text(json.dumps(run_results))
     assert slowest_nodes(tmp_path, 3) == [
-        ("unique_dim_users_user_id", 7.25),
-        ("fct_songplays", 4.0),
-        ("dim_users", 2.5),
+        ("test unique_dim_users_user_id", 7.25),
+        ("model fct_songplays", 4.0),
+        ("model dim_users", 2.5),
     ]
-    assert slowest_nodes(tmp_path, 9)[-1] == ("latest_event_wins", 0.5)
+    assert slowest_nodes(tmp_path, 9)[-1] == ("unit_test dim_users.latest_event_wins", 0.5)
     assert model_seconds(tmp_path) == 14.25
     assert model_seconds(tmp_path, "fct_songplays") == 4.0

@@ -363,23 +363,25 @@ def test_a_server_that_refuses_a_stream_loads_on_fewer(
     schema: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
     limit: int,
 ) -> None:
     """A role allowed `limit` connections: the run's own takes one, so it gets one stream
     (limit 2) or none (limit 1, the run's connection loads); either way every file lands,
     and stderr says why the run has fewer streams than asked for."""
+    monkeypatch.delenv("PGPASSWORD", raising=False)  # the role's password is in its file
     role = f"few_connections_{uuid.uuid4().hex[:8]}"
     db.execute(
         sql.SQL("create role {} login password 'few' connection limit {}").format(
             sql.Identifier(role), sql.Literal(limit)
         )
     )
-    db.execute(
-        sql.SQL("grant connect, create, temporary on database {} to {}").format(
-            sql.Identifier(pg_settings.database), sql.Identifier(role)
-        )
-    )
     try:
+        db.execute(
+            sql.SQL("grant connect, create, temporary on database {} to {}").format(
+                sql.Identifier(pg_settings.database), sql.Identifier(role)
+            )
+        )
         for day in range(4):
             events = [event(n) for n in range(50)]
             day_file = f"log_data/2018/11/2018-11-0{day + 1}-events.json"
@@ -391,9 +393,11 @@ def test_a_server_that_refuses_a_stream_loads_on_fewer(
         summary = load_data_dir(limited, tmp_path, schema, streams=2)
         assert summary.status == "completed" and summary.count("loaded") == 4
         assert counts(db, schema)["log_data"] == 200
-        refused = capsys.readouterr().err
-        assert "loading on 1 of 2 streams" in refused
-        assert "too many connections" in refused
+        (refused,) = capsys.readouterr().err.splitlines()
+        assert refused.startswith("loading on 1 of 2 streams: the server refused another")
+        assert f'connection (too many connections for role "{role}")' in refused
+        assert refused.endswith("the run's own connection loads the files") == (limit == 1)
+        assert "make db" not in refused
     finally:
         db.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
         db.execute(sql.SQL("drop owned by {}").format(sql.Identifier(role)))

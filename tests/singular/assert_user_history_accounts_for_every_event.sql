@@ -7,7 +7,8 @@
 --   * no two periods of a user overlap, adjacent periods differ in level,
 --     and only the last one is current;
 --   * dim_users shows the level of the user's latest event (latest by time,
---     then position in the session, then session).
+--     then position in the session, then session), and the times of the
+--     user's first and latest events.
 -- Returns one row per user and problem.
 
 with

@@ -69,14 +69,16 @@ def model_seconds(target_path: Path, model: str | None = None) -> float:
 def slowest_nodes(target_path: Path, count: int) -> list[tuple[str, float]]:
     """The last dbt command's slowest nodes (models, tests, seeds): name and seconds."""
     timed = [
-        (_node_name(result["unique_id"]), float(result["execution_time"]))
+        (describe_node(result["unique_id"]), float(result["execution_time"]))
         for result in _run_results(target_path)
     ]
     return sorted(timed, key=lambda node: -node[1])[:count]
 
 
-def _node_name(unique_id: str) -> str:
-    """``test.sparkify.unique_x_y.1a2b3c`` is ``unique_x_y``; a unit test is its own name
-    (``unit_test.sparkify.model.name``)."""
-    kind, _package, *names = unique_id.split(".")
-    return names[-1] if kind == "unit_test" else names[0]
+def describe_node(unique_id: str) -> str:
+    """'test.sparkify.unique_x.abc123' -> 'test unique_x'; 'model.sparkify.dim_users' ->
+    'model dim_users'; a unit test keeps its model: 'unit_test dim_users.some_case'."""
+    kind, _package, *rest = unique_id.split(".")
+    if kind == "test" and len(rest) > 1 and len(rest[-1]) == 10:
+        rest = rest[:-1]  # the hash dbt appends to generic test names
+    return f"{kind} {'.'.join(rest)}"

@@ -26,7 +26,7 @@ from pathlib import Path
 import psycopg
 
 from sparkify.db import connect, first_line
-from sparkify.errors import DatabaseUnavailable, SparkifyError
+from sparkify.errors import ConnectionLimitReached, DatabaseUnavailable, SparkifyError
 from sparkify.loader import ledger
 from sparkify.loader.discover import Discovery, SourceFile, discover
 from sparkify.loader.files import READING, describe_files, load_files
@@ -209,17 +209,19 @@ class _Batches:
 def _open_streams(
     opened: ExitStack, open_stream: Callable[[], psycopg.Connection], wanted: int
 ) -> list[psycopg.Connection]:
-    """Up to `wanted` stream connections. A server that refuses one (a connection limit:
-    max_connections, the role's CONNECTION LIMIT) leaves the run with the streams it
-    has, or none (the run then loads on its own connection), said on stderr."""
+    """Up to `wanted` stream connections. A server with no connection left (its
+    max_connections, the role's CONNECTION LIMIT) leaves the run with the streams it has,
+    or none (the run then loads on its own connection), said on stderr; any other failure
+    to connect fails the run."""
     pool: list[psycopg.Connection] = []
     for _ in range(wanted):
         try:
             pool.append(opened.enter_context(open_stream()))
-        except DatabaseUnavailable as exc:
+        except ConnectionLimitReached as exc:
             print(
-                f"load_raw: loading on {max(len(pool), 1)} of {wanted} streams: "
-                f"the server refused another connection ({exc})",
+                f"loading on {max(len(pool), 1)} of {wanted} streams: the server refused "
+                f"another connection ({exc.reason})"
+                + ("" if pool else "; the run's own connection loads the files"),
                 file=sys.stderr,
                 flush=True,
             )

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sparkify.checks.project import executable
+from sparkify.checks.project import describe_node, executable
 from sparkify.errors import BuildFailed
 
 # The environment variable macros/generate_schema_name.sql appends to every layer's schema.
@@ -122,12 +122,3 @@ def read_results(results: dict, manifest: dict, suffix: str) -> BuildResult:
         relations=tuple(relations),
         readers=tuple((schema, tuple(sorted(roles))) for schema, roles in sorted(readers.items())),
     )
-
-
-def describe_node(unique_id: str) -> str:
-    """'test.sparkify.unique_x.abc123' -> 'test unique_x'; 'model.sparkify.dim_users' ->
-    'model dim_users'; a unit test keeps its model: 'unit_test dim_users.some_case'."""
-    kind, _package, *rest = unique_id.split(".")
-    if kind == "test" and len(rest) > 1 and len(rest[-1]) == 10:
-        rest = rest[:-1]  # the hash dbt appends to generic test names
-    return f"{kind} {'.'.join(rest)}"

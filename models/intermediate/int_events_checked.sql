@@ -1,15 +1,9 @@
 -- One row per staged app event, with the first data rule it breaks (README
 -- "Data rules"): rows that break none go on to the star schema, the others
 -- to quality.quarantined_events, so every event lands in exactly one of the
--- two. A table: the rules read every event once per build, and the fact's
--- incremental batch is then an indexed range of `_loaded_at`.
+-- two. A table: the rules read every event once per build.
 
-{{
-    config(
-        materialized='table',
-        indexes=[{'columns': ['_loaded_at']}],
-    )
-}}
+{{ config(materialized='table') }}
 
 {% set domains = var('event_domains') -%}
 {%- set earliest = utc_timestamp(var('earliest_plausible_time')) -%}

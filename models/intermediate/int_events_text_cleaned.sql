@@ -3,15 +3,9 @@
 -- twice are repaired, then song titles and artist names lose surrounding
 -- spaces (repair first: a garbled "à" ends in a no-break space), and user
 -- agents lose the literal quotes the logs wrap them in. A table: the repair
--- runs once per build, not once per model and test that reads the events, and
--- the fact's incremental batch is an indexed range of `_loaded_at`.
+-- runs once per build, not once per model and test that reads the events.
 
-{{
-    config(
-        materialized='table',
-        indexes=[{'columns': ['_loaded_at']}],
-    )
-}}
+{{ config(materialized='table') }}
 
 with
 

@@ -1,8 +1,8 @@
 -- One row per song play (NextSong event), matched to the catalogue song with
 -- the same title, artist name and duration. Most plays match nothing: their
--- song_id and artist_id stay null. Filters on the play's columns (such as the
--- incremental fact's `_loaded_at`) reach the cleaned events' index
--- through this view.
+-- song_id and artist_id stay null. A view: filters on the play's columns
+-- (such as the incremental fact's `_loaded_at`) apply to the cleaned events
+-- before the match.
 
 with
 

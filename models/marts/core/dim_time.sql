@@ -1,18 +1,19 @@
 -- One row per distinct song play start time, with its calendar attributes on
 -- the UTC clock (whatever the session's time zone). The weekday comes from
--- the calendar macro dim_date uses, so the two always agree.
+-- the calendar macro dim_date uses, so the two always agree. Read from the
+-- fact, whose start times it describes.
 
 with
 
 songplays as (
 
-    select * from {{ ref('int_songplays_matched') }}
+    select * from {{ ref('fct_songplays') }}
 
 ),
 
 start_times as (
 
-    select distinct event_at as start_time
+    select distinct start_time
     from songplays
 
 ),

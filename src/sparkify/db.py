@@ -34,19 +34,26 @@ def connect(
             if attempt < attempts and "starting up" in str(exc):
                 time.sleep(1)
                 continue
-            if any(words in str(exc) for words in _NO_CONNECTION_LEFT):
-                said = " ".join(first_line(exc).split()).rsplit(" failed: ", 1)[-1]
-                reason = said.removeprefix("FATAL: ")
-                raise ConnectionLimitReached(
-                    describe_connection_error(settings, exc), reason
-                ) from None
-            raise DatabaseUnavailable(describe_connection_error(settings, exc)) from None
+            message = describe_connection_error(settings, exc)
+            if _no_connection_left(str(exc)):
+                raise ConnectionLimitReached(message, _server_words(exc)) from None
+            raise DatabaseUnavailable(message) from None
     raise DatabaseUnavailable(f"cannot connect to Postgres at {settings.describe()}")
 
 
 # What libpq says when the server has no connection left (SQLSTATE 53300, which a failed
 # connection does not expose).
 _NO_CONNECTION_LEFT = ("too many connections", "too many clients", "connection slots are reserved")
+
+
+def _no_connection_left(said: str) -> bool:
+    return any(words in said for words in _NO_CONNECTION_LEFT)
+
+
+def _server_words(exc: psycopg.OperationalError) -> str:
+    """What the server said, without libpq's "connection to server at ... failed:"."""
+    said = " ".join(first_line(exc).split()).rsplit(" failed: ", 1)[-1]
+    return said.removeprefix("FATAL: ")
 
 
 def first_line(exc: BaseException) -> str:
@@ -76,7 +83,7 @@ def describe_connection_error(settings: ConnectionSettings, exc: Exception) -> s
             "have the server's DBA create it with the project's roles "
             "('PGUSER=<dba> python scripts/pg.py roles'), or set PGDATABASE"
         )
-    elif any(words in reason for words in _NO_CONNECTION_LEFT):
+    elif _no_connection_left(reason):
         hint = (
             "the server has no connection left for this role (max_connections, or the "
             "role's CONNECTION LIMIT): wait for other sessions to end, or raise the limit"

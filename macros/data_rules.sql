@@ -1,31 +1,45 @@
 {#-
-    The data rules of one source, applied to the rows of `relation`: every
-    column of the relation, plus
+    The data rules of one source, applied in two steps so that every
+    condition is evaluated once per row:
 
-    - `quarantine_rule`: the first rule of `rules` the row breaks (null when
-      it breaks none),
-    - `quarantine_field`: the JSON field that breaks it,
-    - `quarantine_value`: that field's raw text (as the record gave it).
+    - `broken_rule_number(rules)`: the position in `rules` of the first rule
+      the row breaks (null when it breaks none); a CTE computes it and ends
+      with `evaluate_once()`, so its readers do not evaluate the conditions
+      again;
+    - `broken_rule_columns(rules, number)`: from that number, the three
+      columns a data-rules model adds: `quarantine_rule` (the rule),
+      `quarantine_field` (the JSON field that breaks it) and
+      `quarantine_value` (that field's raw text, as the record gave it).
 
     `rules` is a list of (condition, rule, field, raw value expression), in
     the order they are checked; a model lists its source's rules once and
-    the three columns are derived from that one list.
+    both steps read that one list.
 -#}
-{% macro first_broken_rule(rules) -%}
+{% macro broken_rule_number(rules) -%}
 
     case
         {%- for condition, rule, field, value in rules %}
-            when {{ condition }} then '{{ rule }}'
+            when {{ condition }} then {{ loop.index }}
+        {%- endfor %}
+    end
+
+{%- endmacro %}
+
+{% macro broken_rule_columns(rules, number) -%}
+
+    case {{ number }}
+        {%- for condition, rule, field, value in rules %}
+            when {{ loop.index }} then '{{ rule }}'
         {%- endfor %}
     end as quarantine_rule,
-    case
+    case {{ number }}
         {%- for condition, rule, field, value in rules %}
-            when {{ condition }} then '{{ field }}'
+            when {{ loop.index }} then '{{ field }}'
         {%- endfor %}
     end as quarantine_field,
-    case
+    case {{ number }}
         {%- for condition, rule, field, value in rules %}
-            when {{ condition }} then {{ value }}
+            when {{ loop.index }} then {{ value }}
         {%- endfor %}
     end as quarantine_value
 

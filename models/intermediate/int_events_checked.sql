@@ -44,12 +44,23 @@ events as (
 
 ),
 
+-- The first rule each event breaks, by its number in the list above.
+rule_numbers as (
+
+    select
+        *,
+        {{ broken_rule_number(rules) }} as broken_rule_number
+    from events
+    {{ evaluate_once() }}
+
+),
+
 checked as (
 
     select
         *,
-        {{ first_broken_rule(rules) }}
-    from events
+        {{ broken_rule_columns(rules, 'broken_rule_number') }}
+    from rule_numbers
 
 ),
 

@@ -29,17 +29,28 @@ songs as (
 
 ),
 
+-- The first rule each record breaks, by its number in the list above.
+rule_numbers as (
+
+    select
+        *,
+        {{ broken_rule_number(rules) }} as broken_rule_number
+    from songs
+    {{ evaluate_once() }}
+
+),
+
 checked as (
 
     select
         *,
-        {{ first_broken_rule(rules) }},
+        {{ broken_rule_columns(rules, 'broken_rule_number') }},
         {{ surrogate_key([
             'song_title', 'artist_id', 'artist_name', 'artist_location',
             'duration_text', 'release_year_text', 'artist_latitude_text',
             'artist_longitude_text',
         ]) }} as content_hash
-    from songs
+    from rule_numbers
 
 ),
 

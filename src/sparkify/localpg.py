@@ -39,6 +39,13 @@ SERVER_SETTINGS = {
     "synchronous_commit": "off",
     "max_wal_size": "'4GB'",
     "checkpoint_timeout": "'15min'",
+    # No replica reads this cluster's WAL: a table that dbt creates and fills in one
+    # transaction then skips it (written once, not twice). Measured with the benchmark
+    # (docs/benchmarks.md), as is jit: compiling a build's large queries cost more
+    # than it saved.
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "jit": "off",
     "log_min_messages": "warning",
     # The server log is not a place for data: an error says what, never the statement
     # or the COPY line it was on (a rejected record can hold a user's name).

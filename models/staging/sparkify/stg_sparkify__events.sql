@@ -36,6 +36,7 @@ extracted as (
         _loaded_at
 
     from source
+    {{ evaluate_once() }}
 
 ),
 
@@ -52,6 +53,7 @@ typed as (
         {{ safe_number('event_ms_text', 'numeric') }} as event_ms,
         {{ safe_number('registration_ms_text', 'numeric') }} as registration_ms
     from extracted
+    {{ evaluate_once() }}
 
 ),
 

@@ -1,7 +1,9 @@
 {#-
     Fails on every row that is in the model but not in `compare_model`, or the
-    other way round (duplicates counted), comparing the model's `columns`
-    with the same number of `compare_columns` (defaults: the same names).
+    other way round, comparing the model's `columns` with the same number of
+    `compare_columns` (defaults: the same names). Duplicates count: a row
+    fails when it occurs a different number of times on the two sides (what
+    EXCEPT ALL both ways finds, in one pass over each side and one grouping).
 -#}
 {% test equal_rowsets(model, compare_model, columns, compare_columns=none) %}
 
@@ -9,36 +11,36 @@
 
 with
 
-model_rows as (
+rows_of_both as (
 
-    select {{ columns | join(', ') }} from {{ model }}
+    select
+        {{ columns | join(', ') }},
+        1 as in_model,
+        0 as in_compare_model
+    from {{ model }}
 
-),
+    union all
 
-compare_rows as (
-
-    select {{ compare_columns | join(', ') }} from {{ compare_model }}
-
-),
-
-only_in_model as (
-
-    select * from model_rows
-    except all
-    select * from compare_rows
+    select
+        {{ compare_columns | join(', ') }},
+        0 as in_model,
+        1 as in_compare_model
+    from {{ compare_model }}
 
 ),
 
-only_in_compare as (
+counted as (
 
-    select * from compare_rows
-    except all
-    select * from model_rows
+    select
+        {{ columns | join(', ') }},
+        sum(in_model) as times_in_model,
+        sum(in_compare_model) as times_in_compare_model
+    from rows_of_both
+    group by {{ columns | join(', ') }}
 
 )
 
-select 'only in model' as found, * from only_in_model
-union all
-select 'only in compare model' as found, * from only_in_compare
+select * from counted
+where times_in_model <> times_in_compare_model
 
 {% endtest %}

@@ -6,7 +6,9 @@
     character is in the Latin-1 range, at least one is not ASCII, and read as
     bytes they are well-formed UTF-8. Correct text ("Cañas", "Åström",
     "Ĳssel") fails that test and is returned unchanged, so the repair is safe
-    on clean data and a no-op once the text is right.
+    on clean data and a no-op once the text is right. The cheap test comes
+    first: most text is ASCII, and stops there (Postgres stops an `and` at
+    its first false operand; the full pattern is read only for the rest).
 -#}
 {% macro repair_mojibake(column) -%}
     {{ return(adapter.dispatch('repair_mojibake', 'sparkify')(column)) }}
@@ -27,8 +29,8 @@
 {% macro _postgres__repair_mojibake_once(column) -%}
     case
         when
-            {{ column }} ~ '{{ sparkify._utf8_as_latin1_pattern() }}'
-            and {{ column }} ~ '[\u0080-\u00ff]'
+            {{ column }} ~ '[\u0080-\u00ff]'
+            and {{ column }} ~ '{{ sparkify._utf8_as_latin1_pattern() }}'
             then convert_from(convert_to({{ column }}, 'LATIN1'), 'UTF8')
         else {{ column }}
     end
@@ -46,8 +48,8 @@
         decode(encode(...)) raises on text that is not mojibake. -#}
     case
         when
-            {{ column }} rlike '{{ sparkify._utf8_as_latin1_pattern() }}'
-            and {{ column }} rlike '[\u0080-\u00ff]'
+            {{ column }} rlike '[\u0080-\u00ff]'
+            and {{ column }} rlike '{{ sparkify._utf8_as_latin1_pattern() }}'
             then decode(encode({{ column }}, 'ISO-8859-1'), 'UTF-8')
         else {{ column }}
     end

@@ -7,8 +7,9 @@
     bytes they are well-formed UTF-8. Correct text ("Cañas", "Åström",
     "Ĳssel") fails that test and is returned unchanged, so the repair is safe
     on clean data and a no-op once the text is right. The cheap test comes
-    first: most text is ASCII, and stops there (Postgres stops an `and` at
-    its first false operand; the full pattern is read only for the rest).
+    first: most text is ASCII, and in practice both engines stop an `and` at
+    its first false operand, so the full pattern is matched only against the
+    rest (the order cannot change a result: both tests are pure).
 -#}
 {% macro repair_mojibake(column) -%}
     {{ return(adapter.dispatch('repair_mojibake', 'sparkify')(column)) }}

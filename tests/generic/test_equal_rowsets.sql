@@ -1,9 +1,10 @@
 {#-
     Fails on every row that is in the model but not in `compare_model`, or the
     other way round, comparing the model's `columns` with the same number of
-    `compare_columns` (defaults: the same names). Duplicates count: a row
-    fails when it occurs a different number of times on the two sides (what
-    EXCEPT ALL both ways finds, in one pass over each side and one grouping).
+    `compare_columns` (defaults: the same names; plain column names). Duplicates
+    count: a row fails when it occurs a different number of times on the two
+    sides (what EXCEPT ALL both ways finds, in one pass over each side and one
+    grouping). One failing row per distinct row, with both counts.
 -#}
 {% test equal_rowsets(model, compare_model, columns, compare_columns=none) %}
 

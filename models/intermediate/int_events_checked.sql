@@ -1,9 +1,26 @@
--- One row per staged app event, with the first data rule it breaks (README
--- "Data rules"): rows that break none go on to the star schema, the others
--- to quality.quarantined_events, so every event lands in exactly one of the
--- two. A table: the rules read every event once per build.
+-- One row per staged app event, with the first data rule the event itself
+-- breaks (README "Data rules"). Whether an event repeats the key of another
+-- is decided across events, in int_event_duplicates; the events that break no
+-- rule here and are no duplicate go on to the star schema, the others to
+-- quality.quarantined_events, so every event lands in exactly one of the two.
+-- Incremental (macros/incremental_by_load.sql): the JSON is parsed and the
+-- rules checked once per event, when its file version is loaded.
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_by_load_strategy(),
+        partition_by=incremental_by_load_partition_by(),
+        file_format='parquet',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}"
+        ],
+        post_hook=[
+            "{{ drop_unregistered_partitions(ref('stg_sparkify__events'), ref('stg_sparkify__loaded_files')) }}"
+        ],
+    )
+}}
 
 {% set domains = var('event_domains') -%}
 {%- set earliest = utc_timestamp(var('earliest_plausible_time')) -%}
@@ -41,6 +58,15 @@ with
 events as (
 
     select * from {{ ref('stg_sparkify__events') }}
+    -- An incremental run's batch: the events of the loads landed since the
+    -- last run (Spark: whole loads, and those whose replaced versions must go).
+    where
+        {{ incremental_by_load_batch(
+            ref('stg_sparkify__events'), ref('stg_sparkify__loaded_files')
+        ) }}
+    -- Below the batch's condition, which reaches the raw table's scan through
+    -- the staging view: the JSON is extracted for the batch only, once.
+    {{ evaluate_once() }}
 
 ),
 
@@ -61,24 +87,6 @@ checked as (
         *,
         {{ broken_rule_columns(rules, 'broken_rule_number') }}
     from rule_numbers
-
-),
-
--- Among the events that break no other rule, the first of each event key
--- (by file and line, so the choice never depends on the order of loads)
--- stands; the others are duplicates.
-ranked as (
-
-    select
-        *,
-        case
-            when quarantine_rule is null
-                then row_number() over (
-                    partition by session_id, item_in_session, quarantine_rule
-                    order by _source_file, _source_line
-                )
-        end as key_rank
-    from checked
 
 ),
 
@@ -115,18 +123,10 @@ final as (
         _file_sha256,
         _load_id,
         _loaded_at,
-        case
-            when key_rank > 1 then 'duplicate_key' else quarantine_rule
-        end as quarantine_rule,
-        case
-            when key_rank > 1 then 'sessionId, itemInSession' else quarantine_field
-        end as quarantine_field,
-        case
-            when key_rank > 1
-                then concat(session_id_text, ', ', item_in_session_text)
-            else quarantine_value
-        end as quarantine_value
-    from ranked
+        quarantine_rule,
+        quarantine_field,
+        quarantine_value
+    from checked
 
 )
 

@@ -1,18 +1,37 @@
--- One row per event that breaks no data rule (int_events_checked), its free
--- text made right: names whose UTF-8 was garbled
--- twice are repaired, then song titles and artist names lose surrounding
--- spaces (repair first: a garbled "à" ends in a no-break space), and user
--- agents lose the literal quotes the logs wrap them in. A table: the repair
+-- One row per event that breaks no data rule (int_events_checked) and is no
+-- duplicate (int_event_duplicates), its free text made right: names whose
+-- UTF-8 was garbled twice are repaired, then song titles and artist names
+-- lose surrounding spaces (repair first: a garbled "à" ends in a no-break
+-- space), and user agents lose the literal quotes the logs wrap them in. A table: the repair
 -- runs once per build, not once per model and test that reads the events.
 
 {{ config(materialized='table') }}
 
 with
 
-events as (
+checked as (
 
     select * from {{ ref('int_events_checked') }}
     where quarantine_rule is null
+
+),
+
+duplicates as (
+
+    select * from {{ ref('int_event_duplicates') }}
+
+),
+
+events as (
+
+    select checked.*
+    from checked
+    left join duplicates
+        on
+            checked._source_file = duplicates._source_file
+            and checked._source_line = duplicates._source_line
+            and checked._load_id = duplicates._load_id
+    where duplicates._source_file is null
 
 ),
 

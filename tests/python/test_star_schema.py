@@ -134,4 +134,7 @@ def test_incremental_fact_equals_a_full_refresh_after_a_file_changes(
         settings=pg_settings,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "OK: incremental and full-refresh fct_songplays are identical" in result.stdout
+    assert (
+        "OK: incremental and full-refresh intermediate.int_events_checked,"
+        " marts.fct_songplays are identical" in result.stdout
+    )

@@ -4,10 +4,40 @@
 
 with
 
-checked as (
+broken_rules as (
 
-    select * from {{ ref('int_events_checked') }}
+    select
+        _source_file,
+        _source_line,
+        quarantine_rule,
+        quarantine_field,
+        quarantine_value,
+        _load_id,
+        _loaded_at
+    from {{ ref('int_events_checked') }}
     where quarantine_rule is not null
+
+),
+
+duplicates as (
+
+    select
+        _source_file,
+        _source_line,
+        'duplicate_key' as quarantine_rule,
+        'sessionId, itemInSession' as quarantine_field,
+        concat(session_id_text, ', ', item_in_session_text) as quarantine_value,
+        _load_id,
+        _loaded_at
+    from {{ ref('int_event_duplicates') }}
+
+),
+
+quarantined as (
+
+    select * from broken_rules
+    union all
+    select * from duplicates
 
 ),
 
@@ -21,7 +51,7 @@ final as (
         quarantine_value as raw_value,
         _load_id as load_id,
         _loaded_at as loaded_at
-    from checked
+    from quarantined
 
 )
 

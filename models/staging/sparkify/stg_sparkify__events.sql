@@ -36,7 +36,6 @@ extracted as (
         _loaded_at
 
     from source
-    {{ evaluate_once() }}
 
 ),
 
@@ -53,7 +52,6 @@ typed as (
         {{ safe_number('event_ms_text', 'numeric') }} as event_ms,
         {{ safe_number('registration_ms_text', 'numeric') }} as registration_ms
     from extracted
-    {{ evaluate_once() }}
 
 ),
 

@@ -1,4 +1,5 @@
-"""Prove that the incremental fct_songplays equals a full refresh, on Postgres or Spark.
+"""Prove that every incremental model (the checked events, the fact) equals a full refresh,
+on Postgres or Spark.
 
 In a scratch warehouse (Postgres: a database created next to the one the PG*
 variables point at; Spark, --target spark: a state dir of its own, i.e. its own
@@ -9,14 +10,16 @@ both removed afterwards), on a copy of a data directory:
 2. add the other log files, rewrite one already-loaded log file (some plays
    dropped, one changed) and change a catalogue song so that an already-loaded
    play now matches it; load again: the loader replaces those files' rows;
-3. `dbt build` (the fact incremental, every test run on it);
+3. `dbt build` (the incremental models incremental, every test run on them);
 4. rewrite one log file loaded in step 2, catalogue unchanged, so that only the
    replaced version's plays must go (on Spark: the `_load_id` partitions they
-   were in are rewritten); load, `dbt build` again and keep a copy of the fact;
-5. `dbt run --full-refresh --select fct_songplays` and compare both ways (EXCEPT ALL), and
-   the play count with the NextSong events in the data dir.
+   were in are rewritten); load, `dbt build` again and keep a copy of every incremental
+   model (the models materialized `incremental` in dbt's manifest);
+5. `dbt run --full-refresh` of the incremental models and every model between them, and
+   compare each with its copy both ways (EXCEPT ALL), and the fact's play count with the
+   NextSong events in the data dir.
 
-Exits 0 when the two facts are identical, 1 with the differences otherwise.
+Exits 0 when every model is identical to its full refresh, 1 with the differences otherwise.
 This is a development check (sparkify.checks), not part of the pipeline.
 """
 
@@ -39,7 +42,8 @@ from sparkify.errors import CheckFailed, UsageError
 from sparkify.settings import connection_settings
 
 FACT = "marts.fct_songplays"
-SNAPSHOT = "fct_songplays_incremental"  # in the scratch warehouse's default schema
+# The incremental models and every model between them (the ones the full refresh rebuilds).
+INCREMENTAL_CHAIN = "config.materialized:incremental+,+config.materialized:incremental"
 
 Loader = Callable[[Path, dict[str, str]], None]
 Difference = tuple[str, tuple[object, ...]]
@@ -104,6 +108,24 @@ def copy_files(files: Sequence[Path], source_root: Path, target_root: Path) -> N
         shutil.copy2(file, target)
 
 
+def incremental_models(target_path: Path) -> list[str]:
+    """The project's incremental models, as schema.name, from dbt's manifest."""
+    manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
+    return sorted(
+        f"{node['schema']}.{node['alias']}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["package_name"] == "sparkify"
+        and node["config"].get("materialized") == "incremental"
+    )
+
+
+def copy_name(model: str) -> str:
+    """Where the copy of a model's incremental result goes: the scratch warehouse's
+    default schema, e.g. marts.fct_songplays -> fct_songplays_incremental."""
+    return f"{model.split('.')[-1]}_incremental"
+
+
 class Warehouse(Protocol):
     """The scratch warehouse of one engine: where the check loads, builds and compares."""
 
@@ -117,12 +139,12 @@ class Warehouse(Protocol):
 
     def drop(self) -> None: ...
 
-    def snapshot(self) -> None:
-        """Keep a copy of the fact as it is now (the incremental result)."""
+    def snapshot(self, models: Sequence[str]) -> None:
+        """Keep a copy of each model as it is now (the incremental result)."""
         ...
 
-    def compare(self) -> tuple[list[Difference], int, int]:
-        """Rows only in one of the copy and the fact (the first 20 each way), how many
+    def compare(self, models: Sequence[str]) -> tuple[list[Difference], int, int]:
+        """Rows only in one of a model and its copy (the first 20 each way), how many
         there are in all, and the fact's row count."""
         ...
 
@@ -131,10 +153,11 @@ def except_all(left: str, right: str) -> str:
     return f"select * from {left} except all select * from {right}"
 
 
-DIRECTIONS = (
-    ("only in the incremental fact", SNAPSHOT, FACT),
-    ("only in the full refresh", FACT, SNAPSHOT),
-)
+def directions(model: str, copy: str) -> tuple[tuple[str, str, str], ...]:
+    return (
+        (f"only in the incremental {model}", copy, model),
+        (f"only in the full refresh of {model}", model, copy),
+    )
 
 
 class PostgresWarehouse:
@@ -158,18 +181,22 @@ class PostgresWarehouse:
     def _connect(self) -> psycopg.Connection:
         return db.connect(self.server.with_database(self.database), autocommit=True)
 
-    def snapshot(self) -> None:
+    def snapshot(self, models: Sequence[str]) -> None:
         with self._connect() as conn:
-            conn.execute(sql.SQL(f"create table public.{SNAPSHOT} as select * from {FACT}"))
+            for model in models:
+                conn.execute(
+                    sql.SQL(f"create table public.{copy_name(model)} as select * from {model}")
+                )
 
-    def compare(self) -> tuple[list[Difference], int, int]:
+    def compare(self, models: Sequence[str]) -> tuple[list[Difference], int, int]:
         differences: list[Difference] = []
         count = 0
         with self._connect() as conn:
-            for label, left, right in DIRECTIONS:
-                rows = conn.execute(sql.SQL(except_all(left, right))).fetchall()
-                count += len(rows)
-                differences += [(label, tuple(row)) for row in rows[:20]]
+            for model in models:
+                for label, left, right in directions(model, f"public.{copy_name(model)}"):
+                    rows = conn.execute(sql.SQL(except_all(left, right))).fetchall()
+                    count += len(rows)
+                    differences += [(label, tuple(row)) for row in rows[:20]]
             row = conn.execute(sql.SQL(f"select count(*) from {FACT}")).fetchone()
         return differences, count, (row[0] if row else 0)
 
@@ -201,21 +228,22 @@ class SparkWarehouse:
         # end_jvm: dbt, run next, opens the Derby metastore in a JVM of its own
         return spark_session(settings, "sparkify-check-incremental", end_jvm=True)
 
-    def snapshot(self) -> None:
+    def snapshot(self, models: Sequence[str]) -> None:
         with self._session() as spark:
-            spark.sql(f"drop table if exists default.{SNAPSHOT}")
-            spark.sql(f"create table default.{SNAPSHOT} using parquet as select * from {FACT}")
+            for model in models:
+                copy = f"default.{copy_name(model)}"
+                spark.sql(f"drop table if exists {copy}")
+                spark.sql(f"create table {copy} using parquet as select * from {model}")
 
-    def compare(self) -> tuple[list[Difference], int, int]:
+    def compare(self, models: Sequence[str]) -> tuple[list[Difference], int, int]:
         differences: list[Difference] = []
         count = 0
         with self._session() as spark:
-            for label, left, right in DIRECTIONS:
-                left_name = f"default.{left}" if left == SNAPSHOT else left
-                right_name = f"default.{right}" if right == SNAPSHOT else right
-                rows = spark.sql(except_all(left_name, right_name))
-                count += rows.count()
-                differences += [(label, tuple(row)) for row in rows.take(20)]
+            for model in models:
+                for label, left, right in directions(model, f"default.{copy_name(model)}"):
+                    rows = spark.sql(except_all(left, right))
+                    count += rows.count()
+                    differences += [(label, tuple(row)) for row in rows.take(20)]
             plays = spark.sql(f"select count(*) from {FACT}").first()
         return differences, count, (plays[0] if plays else 0)
 
@@ -231,7 +259,7 @@ def report(differences: list[Difference], count: int, plays: int, expected_plays
 def check(
     project: Project, data_dir: Path, load: Loader, keep_database: bool, target: str = "postgres"
 ) -> None:
-    """Run the five steps; raises CheckFailed when the two facts differ."""
+    """Run the five steps; raises CheckFailed when a model differs from its full refresh."""
     dbt = executable("dbt")
     log_files = sorted((data_dir / "log_data").rglob("*.json"))
     song_files = sorted((data_dir / "song_data").rglob("*.json"))
@@ -290,12 +318,13 @@ def check(
             load(data, env)
             dbt_step("build")
             incremental_seconds = model_seconds(work / "target", "fct_songplays")
-            warehouse.snapshot()
+            models = incremental_models(work / "target")
+            warehouse.snapshot(models)
 
-            print("== 5. full refresh")
-            dbt_step("run", "--full-refresh", "--select", "fct_songplays")
+            print(f"== 5. full refresh of {', '.join(models)} and the models between them")
+            dbt_step("run", "--full-refresh", "--select", INCREMENTAL_CHAIN)
             full_seconds = model_seconds(work / "target", "fct_songplays")
-            differences = report(*warehouse.compare(), count_plays(data))
+            differences = report(*warehouse.compare(models), count_plays(data))
         finally:
             if keep_database:
                 print(f"kept the scratch warehouse: {warehouse.env()}")
@@ -308,7 +337,6 @@ def check(
     )
     if differences:
         raise CheckFailed(
-            f"incremental and full-refresh fct_songplays differ in {differences} rows "
-            "(listed above)"
+            f"incremental and full-refresh models differ in {differences} rows (listed above)"
         )
-    print(f"OK: incremental and full-refresh fct_songplays are identical ({target})")
+    print(f"OK: incremental and full-refresh {', '.join(models)} are identical ({target})")

@@ -6,7 +6,8 @@
     model always equals a full rebuild. The model itself stays engine-neutral;
     these macros hold each engine's way of doing it.
 
-    - Postgres: `delete+insert` on the model's unique key. The batch is the
+    - Postgres: `delete+insert` on the model's unique key (a plain insert
+      for a model without one, whose batch never holds a row it has). The batch is the
       rows loaded since the model's latest `_loaded_at`; a pre-hook
       (delete_replaced_file_versions) first deletes the rows of replaced
       versions, in the model's transaction.
@@ -140,7 +141,9 @@
     using {{ loaded_files }} as loaded_files
     where
         modelled._source_file = loaded_files.source_file
-        and modelled._file_sha256 <> loaded_files.file_sha256
+        -- Another version than the registered one, also one with the same
+        -- content (a file changed and changed back: a new load of old bytes).
+        and modelled._load_id <> loaded_files.load_id
         and loaded_files.loaded_at > (
             select max(watermark._loaded_at) from {{ this }} as watermark
         )

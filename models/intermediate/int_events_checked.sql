@@ -3,8 +3,9 @@
 -- is decided across events, in int_event_duplicates; the events that break no
 -- rule here and are no duplicate go on to the star schema, the others to
 -- quality.quarantined_events, so every event lands in exactly one of the two.
--- Incremental (macros/incremental_by_load.sql): the JSON is parsed and the
--- rules checked once per event, when its file version is loaded.
+-- Incremental (macros/incremental_by_load.sql): each event is parsed and
+-- checked in the first run after its file version is loaded (after changing
+-- a rule or its vars: --full-refresh).
 
 {{
     config(
@@ -65,7 +66,8 @@ events as (
             ref('stg_sparkify__events'), ref('stg_sparkify__loaded_files')
         ) }}
     -- Below the batch's condition, which reaches the raw table's scan through
-    -- the staging view: the JSON is extracted for the batch only, once.
+    -- the staging view: only the batch's JSON is extracted, and the rules
+    -- below read the columns computed here.
     {{ evaluate_once() }}
 
 ),

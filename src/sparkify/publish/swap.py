@@ -1,8 +1,8 @@
 """Publishing: the build schemas and the published ones change places in one transaction.
 
 `marts__build` becomes `marts` and the old `marts` becomes `marts__build`, for every layer
-at once, so the next build starts from the previous published state (the incremental fact
-stays incremental: it catches up from its own watermark). Before renaming, the transaction
+at once, so the next build starts from the previous published state (the incremental models
+stay incremental: each catches up from its own watermark). Before renaming, the transaction
 takes every published table's ACCESS EXCLUSIVE lock, in byte order of the names: a
 reader that locked its tables first, in that order (the report does), finishes on the
 old warehouse, one that comes after reads the new one, and none sees a mix. A reader that

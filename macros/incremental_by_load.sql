@@ -18,7 +18,7 @@
       longer registered (a replaced file version): rewriting such a partition
       from the registered-only staging drops the replaced rows. A partition
       left with no registered row at all gets no new rows, so it would not be
-      overwritten; the post-hook (drop_unregistered_partitions) drops it.
+      overwritten; the post-hook (drop_emptied_partitions) drops it.
 -#}
 
 {#- The model's incremental_strategy. -#}
@@ -69,14 +69,23 @@
 
 {#-
     The condition on `batch` (the model's upstream relation, with the
-    lineage columns) that selects an incremental run's rows; `true` on a
-    full build. `also_redo` is a condition that takes every row (e.g. a newer
-    song catalogue).
+    lineage columns, selected from without an alias) that selects an
+    incremental run's rows; `true` on a full build. `also_redo` is a
+    condition that takes every row (e.g. a newer song catalogue).
+
+    `key`: the model's unique key, for a model whose rows are not each
+    fixed by their own file: one row per key, taken from whichever event
+    comes first (a duplicate key's). A row loaded long ago can then join the
+    model (its key's first row was in a file since replaced without it) or
+    leave it (a new file holds an earlier row of its key). With a key, the
+    batch also takes the rows the model lacks (Postgres; a row that left is
+    replaced by key, by the row that took its place) or every load whose rows
+    differ between the model and `batch` (Spark).
 -#}
-{% macro incremental_by_load_batch(batch, loaded_files, also_redo='false') -%}
+{% macro incremental_by_load_batch(batch, loaded_files, also_redo='false', key=none) -%}
     {%- if is_incremental() -%}
         {{ return(adapter.dispatch('incremental_by_load_batch', 'sparkify')(
-            batch, loaded_files, also_redo
+            batch, loaded_files, also_redo, key
         )) }}
     {%- else -%}
         {{ return('true') }}
@@ -90,14 +99,42 @@
     )
 {%- endmacro %}
 
-{% macro default__incremental_by_load_batch(batch, loaded_files, also_redo) -%}
+{% macro default__incremental_by_load_batch(batch, loaded_files, also_redo, key) -%}
     (
         _loaded_at > {{ sparkify._last_loaded_at() }}
         or {{ also_redo }}
+        {%- if key %}
+        or not exists (
+            select 1
+            from {{ this }} as this_run
+            where this_run.{{ key }} = {{ batch.identifier }}.{{ key }}
+        )
+        {%- endif %}
     )
 {%- endmacro %}
 
-{% macro spark__incremental_by_load_batch(batch, loaded_files, also_redo) -%}
+{% macro spark__incremental_by_load_batch(batch, loaded_files, also_redo, key) -%}
+    {%- if key %}
+    (
+        _load_id in (
+            select batch_rows._load_id
+            from {{ batch }} as batch_rows
+            left anti join {{ this }} as this_run
+                on
+                    batch_rows.{{ key }} = this_run.{{ key }}
+                    and batch_rows._load_id = this_run._load_id
+        )
+        or _load_id in (
+            select this_run._load_id
+            from {{ this }} as this_run
+            left anti join {{ batch }} as batch_rows
+                on
+                    this_run.{{ key }} = batch_rows.{{ key }}
+                    and this_run._load_id = batch_rows._load_id
+        )
+        or {{ also_redo }}
+    )
+    {%- else %}
     (
         _load_id in (
             select new_rows._load_id
@@ -107,6 +144,7 @@
         or _load_id in ({{ sparkify._unregistered_load_ids(loaded_files) }})
         or {{ also_redo }}
     )
+    {%- endif %}
 {%- endmacro %}
 
 {#- The load ids of the model's rows whose file version is no longer registered. -#}
@@ -154,27 +192,26 @@
 {%- endmacro %}
 
 {#-
-    Post-hook (Spark): drops the `_load_id` partitions whose rows all belong
-    to file versions no longer registered and that have no registered row
-    in `batch` any more (every file of that load was replaced), which the
-    partition overwrite cannot empty. Nothing on Postgres.
+    Post-hook (Spark): drops the `_load_id` partitions that have no row in
+    `batch` any more (every file of that load was replaced, or every row of
+    it left a keyed model), which the partition overwrite cannot empty.
+    Nothing on Postgres.
 -#}
-{% macro drop_unregistered_partitions(batch, loaded_files) -%}
+{% macro drop_emptied_partitions(batch) -%}
     {%- if is_incremental() -%}
-        {{ return(adapter.dispatch('drop_unregistered_partitions', 'sparkify')(batch, loaded_files)) }}
+        {{ return(adapter.dispatch('drop_emptied_partitions', 'sparkify')(batch)) }}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro default__drop_unregistered_partitions(batch, loaded_files) -%}
+{% macro default__drop_emptied_partitions(batch) -%}
 {%- endmacro %}
 
-{% macro spark__drop_unregistered_partitions(batch, loaded_files) -%}
+{% macro spark__drop_emptied_partitions(batch) -%}
     {%- if execute -%}
         {%- set emptied = run_query(
-            "select unregistered._load_id from ("
-            ~ sparkify._unregistered_load_ids(loaded_files)
-            ~ ") as unregistered left anti join " ~ batch ~ " as still_there"
-            ~ " on unregistered._load_id = still_there._load_id"
+            "select distinct modelled._load_id from " ~ this ~ " as modelled"
+            ~ " left anti join " ~ batch ~ " as still_there"
+            ~ " on modelled._load_id = still_there._load_id"
         ) -%}
         {%- set load_ids = emptied.columns[0].values() -%}
         {%- if load_ids | length > 0 -%}

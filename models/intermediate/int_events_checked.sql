@@ -18,7 +18,7 @@
             "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}"
         ],
         post_hook=[
-            "{{ drop_unregistered_partitions(ref('stg_sparkify__events'), ref('stg_sparkify__loaded_files')) }}"
+            "{{ drop_emptied_partitions(ref('stg_sparkify__events')) }}"
         ],
     )
 }}

@@ -10,7 +10,7 @@
             "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}"
         ],
         post_hook=[
-            "{{ drop_unregistered_partitions(ref('int_songplays_matched'), ref('stg_sparkify__loaded_files')) }}"
+            "{{ drop_emptied_partitions(ref('int_songplays_matched')) }}"
         ],
         indexes=[
             {'columns': ['_loaded_at']},
@@ -47,13 +47,16 @@ songplays as (
     -- An incremental run's batch (macros/incremental_by_load.sql): the plays
     -- of the loads landed since the last run (Spark: whole loads, and the
     -- loads whose replaced file versions must go), or every play when the
-    -- catalogue changed since, as any play may then match another song.
+    -- catalogue changed since, as any play may then match another song;
+    -- also the plays of a duplicate key whose first event changed (a play
+    -- is its key's first event).
     -- An empty fact takes everything.
     where
         {{ incremental_by_load_batch(
             ref('int_songplays_matched'),
             ref('stg_sparkify__loaded_files'),
-            also_redo=catalogue_is_newer
+            also_redo=catalogue_is_newer,
+            key='songplay_id'
         ) }}
 
 ),

@@ -9,7 +9,10 @@ both removed afterwards), on a copy of a data directory:
 1. load the song catalogue and the first half of the log files, `dbt build`;
 2. add the other log files, rewrite one already-loaded log file (some plays
    dropped, one changed) and change a catalogue song so that an already-loaded
-   play now matches it; load again: the loader replaces those files' rows;
+   play now matches it; load again: the loader replaces those files' rows. Also
+   add two one-event files: a copy of an already-loaded play that comes first by
+   file name (the loaded play becomes a duplicate) and a copy of a new play that
+   comes last (a duplicate, until step 4 drops the play it copies);
 3. `dbt build` (the incremental models incremental, every test run on them);
 4. rewrite one log file loaded in step 2, catalogue unchanged, so that only the
    replaced version's plays must go (on Spark: the `_load_id` partitions they
@@ -42,6 +45,8 @@ from sparkify.errors import CheckFailed, UsageError
 from sparkify.settings import connection_settings
 
 FACT = "marts.fct_songplays"
+# A one-event log file that sorts before every other one (a duplicate of a play).
+EARLY = "0000-early-duplicate.json"
 # The incremental models and every model between them (the ones the full refresh rebuilds).
 INCREMENTAL_CHAIN = "config.materialized:incremental+,+config.materialized:incremental"
 
@@ -76,6 +81,23 @@ def rewrite_log_file(path: Path) -> tuple[int, int]:
     return len(plays), len(plays) - len(dropped)
 
 
+def first_play(path: Path) -> str:
+    """The first NextSong line of a log file (one that rewrite_log_file drops)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and json.loads(line).get("page") == "NextSong":
+            return line
+    raise UsageError(f"{path} has no play")
+
+
+def add_duplicate(path: Path, line: str) -> str:
+    """Write a log file of one event, a copy of `line` (the same sessionId and
+    itemInSession); returns its name. Named to sort before every other log file, it
+    becomes the first of its key and the copied event a duplicate; named to sort right
+    after the copied event's file, it is the duplicate, loaded before the later files."""
+    path.write_text(line + "\n", encoding="utf-8")
+    return path.name
+
+
 def make_a_loaded_play_match(song_file: Path, log_files: Sequence[Path]) -> str:
     """Rewrite a catalogue song so that an already-loaded play (ASCII names, so no
     mojibake repair is involved) now matches it; returns the play's song title."""
@@ -92,12 +114,15 @@ def make_a_loaded_play_match(song_file: Path, log_files: Sequence[Path]) -> str:
 
 
 def count_plays(data_dir: Path) -> int:
-    """NextSong events in the log files of a data dir: what the fact must hold."""
-    return sum(
-        1
-        for path in (data_dir / "log_data").rglob("*.json")
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip() and json.loads(line).get("page") == "NextSong"
+    """NextSong events in the log files of a data dir, one per event key (a duplicate
+    is quarantined): what the fact must hold."""
+    return len(
+        {
+            (event.get("sessionId"), event.get("itemInSession"))
+            for path in (data_dir / "log_data").rglob("*.json")
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and (event := json.loads(line)).get("page") == "NextSong"
+        }
     )
 
 
@@ -300,6 +325,15 @@ def check(
             before, after = rewrite_log_file(rewritten)
             print(f"== 2. add {len(rest)} log files; {rewritten.name}: {before} -> {after} plays")
             copy_files(rest, data_dir, data)
+            copied = data / first[1].relative_to(data_dir)
+            early = add_duplicate(data / "log_data" / EARLY, first_play(copied))
+            copied = data / rest[0].relative_to(data_dir)
+            late = add_duplicate(copied.with_name(f"{copied.stem}_late.json"), first_play(copied))
+            print(
+                f"   and {early}, a copy of a loaded play that now comes first (the loaded"
+                f" one is its duplicate), and {late}, a copy of a new play (its duplicate"
+                " until step 4 drops the play)"
+            )
             song_file = sorted((data / "song_data").rglob("*.json"))[0]
             already_loaded = [data / path.relative_to(data_dir) for path in first[1:]]
             title = make_a_loaded_play_match(song_file, already_loaded)

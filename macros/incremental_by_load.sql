@@ -79,7 +79,8 @@
     model (its key's first row was in a file since replaced without it) or
     leave it (a new file holds an earlier row of its key). With a key, the
     batch also takes the rows the model lacks (Postgres; a row that left is
-    replaced by key, by the row that took its place) or every load whose rows
+    replaced by key, by the row that took its place; looked for only when a
+    file the model has rows of was loaded again) or every load whose rows
     differ between the model and `batch` (Spark).
 -#}
 {% macro incremental_by_load_batch(batch, loaded_files, also_redo='false', key=none) -%}
@@ -103,7 +104,7 @@
     (
         _loaded_at > {{ sparkify._last_loaded_at() }}
         or {{ also_redo }}
-        {%- if key %}
+        {%- if key and sparkify._files_replaced_since_last_run(loaded_files) %}
         or not exists (
             select 1
             from {{ this }} as this_run
@@ -145,6 +146,26 @@
         or {{ also_redo }}
     )
     {%- endif %}
+{%- endmacro %}
+
+{#-
+    Whether a file the model has rows of was loaded again since its last run
+    (Postgres, when the run starts, before the pre-hook deletes those rows):
+    only then can a row loaded earlier become its key's first. The rows the
+    model lacks are looked for only then, as that condition (a subquery per
+    row) keeps the batch's condition from reaching the upstream scan.
+-#}
+{% macro _files_replaced_since_last_run(loaded_files) -%}
+    {%- if not execute -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set replaced = run_query(
+        "select count(*) from " ~ loaded_files ~ " as loaded_files"
+        ~ " where loaded_files.loaded_at > " ~ sparkify._last_loaded_at()
+        ~ " and exists (select 1 from " ~ this ~ " as modelled"
+        ~ " where modelled._source_file = loaded_files.source_file)"
+    ) -%}
+    {{ return(replaced.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- The load ids of the model's rows whose file version is no longer registered. -#}

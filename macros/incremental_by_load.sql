@@ -80,13 +80,19 @@
     leave it (a new file holds an earlier row of its key). With a key, the
     batch also takes the rows the model lacks (Postgres; a row that left is
     replaced by key, by the row that took its place; looked for only when a
-    file the model has rows of was loaded again) or every load whose rows
-    differ between the model and `batch` (Spark).
+    loader run since the last one replaced a file) or every load whose rows
+    differ between the model and `batch` (Spark). `load_runs`: the staging
+    model of raw.load_runs, needed with a key.
 -#}
-{% macro incremental_by_load_batch(batch, loaded_files, also_redo='false', key=none) -%}
+{% macro incremental_by_load_batch(batch, loaded_files, also_redo='false', key=none, load_runs=none) -%}
+    {%- if key and load_runs is none -%}
+        {{ exceptions.raise_compiler_error(
+            "incremental_by_load_batch: a key needs load_runs (ref('stg_sparkify__load_runs'))"
+        ) }}
+    {%- endif -%}
     {%- if is_incremental() -%}
         {{ return(adapter.dispatch('incremental_by_load_batch', 'sparkify')(
-            batch, loaded_files, also_redo, key
+            batch, loaded_files, also_redo, key, load_runs
         )) }}
     {%- else -%}
         {{ return('true') }}
@@ -100,11 +106,11 @@
     )
 {%- endmacro %}
 
-{% macro default__incremental_by_load_batch(batch, loaded_files, also_redo, key) -%}
+{% macro default__incremental_by_load_batch(batch, loaded_files, also_redo, key, load_runs) -%}
     (
         _loaded_at > {{ sparkify._last_loaded_at() }}
         or {{ also_redo }}
-        {%- if key and sparkify._files_replaced_since_last_run(loaded_files) %}
+        {%- if key and sparkify._files_replaced_since_last_run(load_runs) %}
         or not exists (
             select 1
             from {{ this }} as this_run
@@ -114,7 +120,7 @@
     )
 {%- endmacro %}
 
-{% macro spark__incremental_by_load_batch(batch, loaded_files, also_redo, key) -%}
+{% macro spark__incremental_by_load_batch(batch, loaded_files, also_redo, key, load_runs) -%}
     {%- if key %}
     (
         _load_id in (
@@ -149,23 +155,25 @@
 {%- endmacro %}
 
 {#-
-    Whether a file the model has rows of was loaded again since its last run
-    (Postgres, when the run starts, before the pre-hook deletes those rows):
-    only then can a row loaded earlier become its key's first. The rows the
-    model lacks are looked for only then, as that condition (a subquery per
-    row) keeps the batch's condition from reaching the upstream scan.
+    Whether a loader run may have replaced a file since the model's last run
+    (Postgres): one that counted a replaced file, or one that never finished
+    (killed: its counts were never written; it counts in the first run after
+    it started). Only then can a row loaded
+    earlier become its key's first. The rows the model lacks are looked for
+    only then, as that condition (a subquery per row) keeps the batch's
+    condition from reaching the upstream scan.
 -#}
-{% macro _files_replaced_since_last_run(loaded_files) -%}
+{% macro _files_replaced_since_last_run(load_runs) -%}
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
-    {%- set replaced = run_query(
-        "select count(*) from " ~ loaded_files ~ " as loaded_files"
-        ~ " where loaded_files.loaded_at > " ~ sparkify._last_loaded_at()
-        ~ " and exists (select 1 from " ~ this ~ " as modelled"
-        ~ " where modelled._source_file = loaded_files.source_file)"
+    {%- set runs = run_query(
+        "select count(*) from " ~ load_runs ~ " as load_runs"
+        ~ " where (load_runs.files_replaced > 0 or load_runs.finished_at is null)"
+        ~ " and coalesce(load_runs.finished_at, load_runs.started_at)"
+        ~ " >= " ~ sparkify._last_loaded_at()
     ) -%}
-    {{ return(replaced.columns[0].values()[0] > 0) }}
+    {{ return(runs.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {#- The load ids of the model's rows whose file version is no longer registered. -#}

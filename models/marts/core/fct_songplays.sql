@@ -56,7 +56,8 @@ songplays as (
             ref('int_songplays_matched'),
             ref('stg_sparkify__loaded_files'),
             also_redo=catalogue_is_newer,
-            key='songplay_id'
+            key='songplay_id',
+            load_runs=ref('stg_sparkify__load_runs')
         ) }}
 
 ),

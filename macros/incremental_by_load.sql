@@ -78,10 +78,12 @@
     comes first (a duplicate key's). A row loaded long ago can then join the
     model (its key's first row was in a file since replaced without it) or
     leave it (a new file holds an earlier row of its key). With a key, the
-    batch also takes the rows the model lacks (Postgres; a row that left is
-    replaced by key, by the row that took its place; looked for only when a
-    loader run since the last one replaced a file) or every load whose rows
-    differ between the model and `batch` (Spark). `load_runs`: the staging
+    batch also takes the rows the model lacks (Postgres; looked for only when
+    a loader run since the last one replaced a file; a row whose key moved to
+    another row of the model is replaced by key, and the pre-hook
+    delete_rows_whose_key_moved deletes one whose key moved to an event that
+    is not a row of the model) or every load whose rows differ between the
+    model and `batch` by key and file version (Spark). `load_runs`: the staging
     model of raw.load_runs, needed with a key.
 -#}
 {% macro incremental_by_load_batch(batch, loaded_files, also_redo='false', key=none, load_runs=none) -%}
@@ -130,6 +132,8 @@
                 on
                     batch_rows.{{ key }} = this_run.{{ key }}
                     and batch_rows._load_id = this_run._load_id
+                    and batch_rows._source_file = this_run._source_file
+                    and batch_rows._file_sha256 = this_run._file_sha256
         )
         or _load_id in (
             select this_run._load_id
@@ -138,6 +142,8 @@
                 on
                     this_run.{{ key }} = batch_rows.{{ key }}
                     and this_run._load_id = batch_rows._load_id
+                    and this_run._source_file = batch_rows._source_file
+                    and this_run._file_sha256 = batch_rows._file_sha256
         )
         or {{ also_redo }}
     )
@@ -156,9 +162,9 @@
 
 {#-
     Whether a loader run may have replaced a file since the model's last run
-    (Postgres): one that counted a replaced file, or one that never finished
-    (killed: its counts were never written; it counts in the first run after
-    it started). Only then can a row loaded
+    (Postgres): one that counted a replaced file, or one that did not
+    complete (still running, or killed: its counts were never written), and
+    has not finished before the model's last run. Only then can a row loaded
     earlier become its key's first. The rows the model lacks are looked for
     only then, as that condition (a subquery per row) keeps the batch's
     condition from reaching the upstream scan.
@@ -169,9 +175,9 @@
     {%- endif -%}
     {%- set runs = run_query(
         "select count(*) from " ~ load_runs ~ " as load_runs"
-        ~ " where (load_runs.files_replaced > 0 or load_runs.finished_at is null)"
-        ~ " and coalesce(load_runs.finished_at, load_runs.started_at)"
-        ~ " >= " ~ sparkify._last_loaded_at()
+        ~ " where (load_runs.files_replaced > 0 or load_runs.status <> 'completed')"
+        ~ " and (load_runs.finished_at is null"
+        ~ " or load_runs.finished_at >= " ~ sparkify._last_loaded_at() ~ ")"
     ) -%}
     {{ return(runs.columns[0].values()[0] > 0) }}
 {%- endmacro %}
@@ -218,6 +224,50 @@
 {%- endmacro %}
 
 {% macro spark__delete_replaced_file_versions(loaded_files) -%}
+{%- endmacro %}
+
+{#-
+    Pre-hook (Postgres) of a model with one row per event key, taken from
+    its first event: deletes the rows whose key's first event is now another
+    one that is not a row of the model (a new file holds an earlier event of
+    the key, e.g. a page view with a play's key), which the batch cannot
+    replace by key. Only keys that have duplicates (`duplicates`, with the
+    key columns) are looked at; `events` holds the first event of each key
+    (with `_source_file`), `is_row` says which of them are rows of the model.
+    Nothing on Spark, where such a row's load is rewritten.
+-#}
+{% macro delete_rows_whose_key_moved(duplicates, events, is_row, key_columns) -%}
+    {%- if is_incremental() -%}
+        {{ return(adapter.dispatch('delete_rows_whose_key_moved', 'sparkify')(
+            duplicates, events, is_row, key_columns
+        )) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__delete_rows_whose_key_moved(duplicates, events, is_row, key_columns) -%}
+
+    delete from {{ this }} as modelled
+    using (
+        select distinct {{ key_columns | join(', ') }} from {{ duplicates }}
+    ) as duplicated
+    where
+        {% for column in key_columns -%}
+            modelled.{{ column }} = duplicated.{{ column }} and
+        {% endfor -%}
+        not exists (
+            select 1
+            from {{ events }} as first_events
+            where
+                {% for column in key_columns -%}
+                    first_events.{{ column }} = modelled.{{ column }} and
+                {% endfor -%}
+                first_events._source_file = modelled._source_file
+                and {{ is_row }}
+        )
+
+{%- endmacro %}
+
+{% macro spark__delete_rows_whose_key_moved(duplicates, events, is_row, key_columns) -%}
 {%- endmacro %}
 
 {#-

@@ -10,14 +10,16 @@ both removed afterwards), on a copy of a data directory:
 2. add the other log files, rewrite one already-loaded log file (some plays
    dropped, one changed) and change a catalogue song so that an already-loaded
    play now matches it; load again: the loader replaces those files' rows. Also
-   add two one-event files: a copy of an already-loaded play that comes first by
-   file name (the loaded play becomes a duplicate) and a copy of a new play that
-   comes last (a duplicate, until step 4 drops the play it copies);
+   add duplicates that step 4 promotes: a copy of a new play, and a play of its own
+   whose copy comes in the same load;
 3. `dbt build` (the incremental models incremental, every test run on them);
 4. rewrite one log file loaded in step 2, catalogue unchanged, so that only the
    replaced version's plays must go (on Spark: the `_load_id` partitions they
-   were in are rewritten); load, `dbt build` again and keep a copy of every incremental
-   model (the models materialized `incremental` in dbt's manifest);
+   were in are rewritten), and the file of the play of its own, so that the
+   duplicates above become the first of their keys; add a file that sorts first,
+   with a copy of a loaded play and a page view with another loaded play's key
+   (both loaded plays become duplicates); load, `dbt build` again and keep a copy of
+   every incremental model (the models materialized `incremental` in dbt's manifest);
 5. `dbt run --full-refresh` of the incremental models and every model between them, and
    compare each with its copy both ways (EXCEPT ALL), and the fact's play count with the
    NextSong events in the data dir.
@@ -81,20 +83,27 @@ def rewrite_log_file(path: Path) -> tuple[int, int]:
     return len(plays), len(plays) - len(dropped)
 
 
-def first_play(path: Path) -> str:
-    """The first NextSong line of a log file (one that rewrite_log_file drops)."""
+def first_play(path: Path) -> dict[str, object]:
+    """The first NextSong event of a log file (one that rewrite_log_file drops)."""
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and json.loads(line).get("page") == "NextSong":
-            return line
+        if line.strip() and (event := json.loads(line)).get("page") == "NextSong":
+            return dict(event)
     raise UsageError(f"{path} has no play")
 
 
-def add_duplicate(path: Path, line: str) -> str:
-    """Write a log file of one event, a copy of `line` (the same sessionId and
-    itemInSession); returns its name. Named to sort before every other log file, it
-    becomes the first of its key and the copied event a duplicate; named to sort right
-    after the copied event's file, it is the duplicate, loaded before the later files."""
-    path.write_text(line + "\n", encoding="utf-8")
+def as_page_view(event: dict[str, object]) -> dict[str, object]:
+    """The same event key, as a visit to the home page (no song)."""
+    return {**event, "page": "Home", "song": None, "artist": None, "length": None}
+
+
+def write_events(path: Path, *events: dict[str, object]) -> str:
+    """Write a log file of these events; returns its name. An event with the key of
+    another in a file that sorts after it is the first of its key, and the other a
+    duplicate (README "Data rules")."""
+    path.write_text(
+        "".join(json.dumps(event, separators=(",", ":")) + "\n" for event in events),
+        encoding="utf-8",
+    )
     return path.name
 
 
@@ -114,16 +123,16 @@ def make_a_loaded_play_match(song_file: Path, log_files: Sequence[Path]) -> str:
 
 
 def count_plays(data_dir: Path) -> int:
-    """NextSong events in the log files of a data dir, one per event key (a duplicate
-    is quarantined): what the fact must hold."""
-    return len(
-        {
-            (event.get("sessionId"), event.get("itemInSession"))
-            for path in (data_dir / "log_data").rglob("*.json")
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and (event := json.loads(line)).get("page") == "NextSong"
-        }
-    )
+    """The event keys of a data dir's log files whose first event, by file and line,
+    is a NextSong (the others are duplicates): what the fact must hold."""
+    first_pages: dict[tuple[object, object], object] = {}
+    for path in sorted((data_dir / "log_data").rglob("*.json")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                event = json.loads(line)
+                key = (event.get("sessionId"), event.get("itemInSession"))
+                first_pages.setdefault(key, event.get("page"))
+    return sum(1 for page in first_pages.values() if page == "NextSong")
 
 
 def copy_files(files: Sequence[Path], source_root: Path, target_root: Path) -> None:
@@ -325,15 +334,15 @@ def check(
             before, after = rewrite_log_file(rewritten)
             print(f"== 2. add {len(rest)} log files; {rewritten.name}: {before} -> {after} plays")
             copy_files(rest, data_dir, data)
-            copied = data / first[1].relative_to(data_dir)
-            early = add_duplicate(data / "log_data" / EARLY, first_play(copied))
+            # Duplicates that step 4 promotes: a copy of a play of a file loaded now
+            # (loaded right after it), and a play of a new key in a file of its own with
+            # a copy in the next file (one load: Spark keeps both in one partition).
             copied = data / rest[0].relative_to(data_dir)
-            late = add_duplicate(copied.with_name(f"{copied.stem}_late.json"), first_play(copied))
-            print(
-                f"   and {early}, a copy of a loaded play that now comes first (the loaded"
-                f" one is its duplicate), and {late}, a copy of a new play (its duplicate"
-                " until step 4 drops the play)"
-            )
+            late = write_events(copied.with_name(f"{copied.stem}_late.json"), first_play(copied))
+            play = {**first_play(data / rest[1].relative_to(data_dir)), "itemInSession": 99_999}
+            alone = write_events(data / "log_data" / "zz-a.json", play)
+            write_events(data / "log_data" / "zz-b.json", play)
+            print(f"   and {late}, a copy of a play; {alone}, a play of its own, and its copy")
             song_file = sorted((data / "song_data").rglob("*.json"))[0]
             already_loaded = [data / path.relative_to(data_dir) for path in first[1:]]
             title = make_a_loaded_play_match(song_file, already_loaded)
@@ -348,7 +357,16 @@ def check(
 
             rewritten = data / rest[0].relative_to(data_dir)
             before, after = rewrite_log_file(rewritten)
-            print(f"== 4. {rewritten.name} (loaded in 2): {before} -> {after} plays; load, build")
+            print(f"== 4. {rewritten.name} (loaded in 2): {before} -> {after} plays")
+            write_events(data / "log_data" / "zz-a.json", {**play, "itemInSession": 99_998})
+            print(f"   {alone}: its play has another key now (its copy is the first of the key)")
+            # Events that come first by file name: loaded plays become duplicates.
+            early = write_events(
+                data / "log_data" / EARLY,
+                first_play(data / first[1].relative_to(data_dir)),
+                as_page_view(first_play(data / first[2].relative_to(data_dir))),
+            )
+            print(f"   and {early}: a copy of a loaded play, and a page view with another's key")
             load(data, env)
             dbt_step("build")
             incremental_seconds = model_seconds(work / "target", "fct_songplays")

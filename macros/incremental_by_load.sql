@@ -125,26 +125,8 @@
 {% macro spark__incremental_by_load_batch(batch, loaded_files, also_redo, key, load_runs) -%}
     {%- if key %}
     (
-        _load_id in (
-            select batch_rows._load_id
-            from {{ batch }} as batch_rows
-            left anti join {{ this }} as this_run
-                on
-                    batch_rows.{{ key }} = this_run.{{ key }}
-                    and batch_rows._load_id = this_run._load_id
-                    and batch_rows._source_file = this_run._source_file
-                    and batch_rows._file_sha256 = this_run._file_sha256
-        )
-        or _load_id in (
-            select this_run._load_id
-            from {{ this }} as this_run
-            left anti join {{ batch }} as batch_rows
-                on
-                    this_run.{{ key }} = batch_rows.{{ key }}
-                    and this_run._load_id = batch_rows._load_id
-                    and this_run._source_file = batch_rows._source_file
-                    and this_run._file_sha256 = batch_rows._file_sha256
-        )
+        _load_id in ({{ sparkify._loads_with_rows_missing_from(batch, this, key) }})
+        or _load_id in ({{ sparkify._loads_with_rows_missing_from(this, batch, key) }})
         or {{ also_redo }}
     )
     {%- else %}
@@ -180,6 +162,21 @@
         ~ " or load_runs.finished_at >= " ~ sparkify._last_loaded_at() ~ ")"
     ) -%}
     {{ return(runs.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#-
+    The loads of the rows of `rows` that `other` does not hold with the same
+    key and file version (Spark): read both ways, the loads whose rows differ.
+-#}
+{% macro _loads_with_rows_missing_from(rows, other, key) -%}
+    select these._load_id
+    from {{ rows }} as these
+    left anti join {{ other }} as those
+        on
+            these.{{ key }} = those.{{ key }}
+            and these._load_id = those._load_id
+            and these._source_file = those._source_file
+            and these._file_sha256 = those._file_sha256
 {%- endmacro %}
 
 {#- The load ids of the model's rows whose file version is no longer registered. -#}

@@ -83,10 +83,11 @@
     another row of the model is replaced by key, and the pre-hook
     delete_rows_whose_key_moved deletes one whose key moved to an event that
     is not a row of the model) or every load whose rows differ between the
-    model and `batch` by key and file version (Spark). `load_runs`: the staging
-    model of raw.load_runs, needed with a key.
+    model and `batch` by key and file version (Spark). `batch_key`: the key's
+    column in `batch`, when it has another name there (default: `key`).
+    `load_runs`: the staging model of raw.load_runs, needed with a key.
 -#}
-{% macro incremental_by_load_batch(batch, loaded_files, also_redo='false', key=none, load_runs=none) -%}
+{% macro incremental_by_load_batch(batch, loaded_files, also_redo='false', key=none, load_runs=none, batch_key=none) -%}
     {%- if key and load_runs is none -%}
         {{ exceptions.raise_compiler_error(
             "incremental_by_load_batch: a key needs load_runs (ref('stg_sparkify__load_runs'))"
@@ -94,7 +95,7 @@
     {%- endif -%}
     {%- if is_incremental() -%}
         {{ return(adapter.dispatch('incremental_by_load_batch', 'sparkify')(
-            batch, loaded_files, also_redo, key, load_runs
+            batch, loaded_files, also_redo, key, load_runs, batch_key or key
         )) }}
     {%- else -%}
         {{ return('true') }}
@@ -108,7 +109,7 @@
     )
 {%- endmacro %}
 
-{% macro default__incremental_by_load_batch(batch, loaded_files, also_redo, key, load_runs) -%}
+{% macro default__incremental_by_load_batch(batch, loaded_files, also_redo, key, load_runs, batch_key) -%}
     (
         _loaded_at > {{ sparkify._last_loaded_at() }}
         or {{ also_redo }}
@@ -116,17 +117,17 @@
         or not exists (
             select 1
             from {{ this }} as this_run
-            where this_run.{{ key }} = {{ batch.identifier }}.{{ key }}
+            where this_run.{{ key }} = {{ batch.identifier }}.{{ batch_key }}
         )
         {%- endif %}
     )
 {%- endmacro %}
 
-{% macro spark__incremental_by_load_batch(batch, loaded_files, also_redo, key, load_runs) -%}
+{% macro spark__incremental_by_load_batch(batch, loaded_files, also_redo, key, load_runs, batch_key) -%}
     {%- if key %}
     (
-        _load_id in ({{ sparkify._loads_with_rows_missing_from(batch, this, key) }})
-        or _load_id in ({{ sparkify._loads_with_rows_missing_from(this, batch, key) }})
+        _load_id in ({{ sparkify._loads_with_rows_missing_from(batch, batch_key, this, key) }})
+        or _load_id in ({{ sparkify._loads_with_rows_missing_from(this, key, batch, batch_key) }})
         or {{ also_redo }}
     )
     {%- else %}
@@ -166,14 +167,15 @@
 
 {#-
     The loads of the rows of `rows` that `other` does not hold with the same
-    key and file version (Spark): read both ways, the loads whose rows differ.
+    key (`rows_key` in `rows`, `other_key` in `other`) and file version (Spark): read
+    both ways, the loads whose rows differ.
 -#}
-{% macro _loads_with_rows_missing_from(rows, other, key) -%}
+{% macro _loads_with_rows_missing_from(rows, rows_key, other, other_key) -%}
     select these._load_id
     from {{ rows }} as these
     left anti join {{ other }} as those
         on
-            these.{{ key }} = those.{{ key }}
+            these.{{ rows_key }} = those.{{ other_key }}
             and these._load_id = those._load_id
             and these._source_file = those._source_file
             and these._file_sha256 = those._file_sha256

@@ -1,37 +1,41 @@
--- One row per event that breaks no data rule (int_events_checked) and is no
--- duplicate (int_event_duplicates), its free text made right: names whose
--- UTF-8 was garbled twice are repaired, then song titles and artist names
--- lose surrounding spaces (repair first: a garbled "à" ends in a no-break
--- space), and user agents lose the literal quotes the logs wrap them in. A table: the repair
--- runs once per build, not once per model and test that reads the events.
+-- One row per event that breaks no row rule (int_events_checked), its free
+-- text made right: names whose UTF-8 was garbled twice are repaired, then song
+-- titles and artist names lose surrounding spaces (repair first: a garbled "à"
+-- ends in a no-break space), and user agents lose the literal quotes the logs
+-- wrap them in. Duplicates of an event key are still here; int_events_deduplicated
+-- drops them. Incremental by load (macros/incremental_by_load.sql), like the
+-- checked events it reads: each event is repaired once, in the first run after
+-- its file version is loaded.
 
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=incremental_by_load_strategy(),
+        partition_by=incremental_by_load_partition_by(),
+        file_format='parquet',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}"
+        ],
+        post_hook=[
+            "{{ drop_emptied_partitions(ref('int_events_checked')) }}"
+        ],
+        indexes=[
+            {'columns': ['_loaded_at']},
+        ],
+    )
+}}
 
 with
 
 checked as (
 
     select * from {{ ref('int_events_checked') }}
-    where quarantine_rule is null
-
-),
-
-duplicates as (
-
-    select * from {{ ref('int_event_duplicates') }}
-
-),
-
-events as (
-
-    select checked.*
-    from checked
-    left join duplicates
-        on
-            checked._source_file = duplicates._source_file
-            and checked._source_line = duplicates._source_line
-            and checked._load_id = duplicates._load_id
-    where duplicates._source_file is null
+    where
+        quarantine_rule is null
+        and {{ incremental_by_load_batch(
+            ref('int_events_checked'), ref('stg_sparkify__loaded_files')
+        ) }}
 
 ),
 
@@ -39,6 +43,7 @@ cleaned as (
 
     select
 
+        {{ surrogate_key(['session_id', 'item_in_session']) }} as event_id,
         user_id,
         session_id,
         item_in_session,
@@ -68,7 +73,7 @@ cleaned as (
         nullif(trim({{ repair_mojibake('artist_name') }}), '') as artist_name,
         nullif(trim({{ repair_mojibake('song_title') }}), '') as song_title
 
-    from events
+    from checked
 
 )
 

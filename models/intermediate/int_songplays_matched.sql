@@ -8,7 +8,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_events_text_cleaned') }}
+    select * from {{ ref('int_events_deduplicated') }}
 
 ),
 
@@ -53,7 +53,7 @@ matched as (
 
     select
 
-        {{ surrogate_key(['plays.session_id', 'plays.item_in_session']) }} as songplay_id,
+        plays.event_id as songplay_id,
         plays.event_at,
         plays.user_id,
         plays.level,

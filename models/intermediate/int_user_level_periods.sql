@@ -11,7 +11,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_events_text_cleaned') }}
+    select * from {{ ref('int_events_deduplicated') }}
 
 ),
 

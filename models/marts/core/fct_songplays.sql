@@ -8,7 +8,7 @@
         on_schema_change='fail',
         pre_hook=[
             "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}",
-            "{{ delete_rows_whose_key_moved(ref('int_event_duplicates'), ref('int_events_text_cleaned'), \"first_events.page = 'NextSong'\", ['session_id', 'item_in_session']) }}",
+            "{{ delete_rows_whose_key_moved(ref('int_event_duplicates'), ref('int_events_deduplicated'), \"first_events.page = 'NextSong'\", ['session_id', 'item_in_session']) }}",
         ],
         post_hook=[
             "{{ drop_emptied_partitions(ref('int_songplays_matched')) }}"

@@ -199,3 +199,35 @@ def test_a_warehouse_the_old_superuser_built_is_handed_to_the_jobs(
         assert database_owner == role_name(ADMIN)
     finally:
         admin_execute(opened_database, f"drop owned by {legacy}", f"drop role {legacy}")
+
+
+def test_the_old_superuser_hands_over_also_when_it_bootstrapped_the_cluster(
+    opened_database: ConnectionSettings,
+) -> None:
+    """Old clusters were created with the superuser `sparkify`, which then owns the
+    system catalogs too, so `reassign owned by` refuses it. The cluster's own bootstrap
+    user stands in for it: what it built in the database goes to dbt's role, the system
+    stays its own."""
+    with psycopg.connect(opened_database.conninfo(), autocommit=True) as conn:
+        bootstrap = conn.execute("select rolname from pg_roles where oid = 10").fetchone()[0]
+        conn.execute(f"set role {bootstrap}")
+        conn.execute("create schema old_marts")
+        conn.execute("create table old_marts.dim_users (user_id integer)")
+        conn.execute("create view old_marts.users as select * from old_marts.dim_users")
+        conn.execute("reset role")
+        hand_over_legacy_objects(conn, bootstrap)
+        owners = dict(
+            conn.execute(
+                "select c.relname, c.relowner::regrole::text from pg_class c "
+                "where c.relnamespace = 'old_marts'::regnamespace"
+            ).fetchall()
+        )
+        schema_owner = conn.execute(
+            "select nspowner::regrole::text from pg_namespace where nspname = 'old_marts'"
+        ).fetchone()[0]
+        catalog_owner = conn.execute(
+            "select relowner::regrole::text from pg_class where oid = 'pg_class'::regclass"
+        ).fetchone()[0]
+    assert owners == {"dim_users": role_name(TRANSFORMER), "users": role_name(TRANSFORMER)}
+    assert schema_owner == role_name(TRANSFORMER)
+    assert catalog_owner == bootstrap

@@ -147,11 +147,30 @@ def hand_over_legacy_objects(conn: psycopg.Connection, legacy_user: str) -> None
         conn.execute(sql.SQL("alter schema {} owner to {}").format(sql.Identifier(schema), loader))
         for (table,) in tables:
             conn.execute(sql.SQL("alter table {} owner to {}").format(sql.SQL(table), loader))
-    conn.execute(
-        sql.SQL("reassign owned by {} to {}").format(
-            sql.Identifier(legacy_user), sql.Identifier(role_name(TRANSFORMER))
+    # Object by object, not `reassign owned by`, which fails when the old superuser is the
+    # cluster's bootstrap user (it owns the system catalogs).
+    transformer = sql.Identifier(role_name(TRANSFORMER))
+    for (schema,) in conn.execute(
+        "select quote_ident(n.nspname) from pg_namespace n join pg_roles r on r.oid = n.nspowner "
+        f"where r.rolname = %s and n.nspname <> 'public' and {_NOT_A_SYSTEM_SCHEMA}",
+        [legacy_user],
+    ).fetchall():
+        conn.execute(sql.SQL("alter schema {} owner to {}").format(sql.SQL(schema), transformer))
+    # Tables, views and materialized views (a table's sequences and types follow it).
+    for kind, relation in conn.execute(
+        "select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' "
+        "else 'table' end, format('%%I.%%I', n.nspname, c.relname) "
+        "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+        "join pg_roles r on r.oid = c.relowner "
+        f"where r.rolname = %s and c.relkind in ('r', 'p', 'v', 'm') and {_NOT_A_SYSTEM_SCHEMA}",
+        [legacy_user],
+    ).fetchall():
+        conn.execute(
+            sql.SQL("alter {} {} owner to {}").format(sql.SQL(kind), sql.SQL(relation), transformer)
         )
-    )
+
+
+_NOT_A_SYSTEM_SCHEMA = "n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%%'"
 
 
 def roles_exist(conn: psycopg.Connection) -> bool:

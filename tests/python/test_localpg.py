@@ -32,6 +32,19 @@ def fake_bindir(path: Path, version: str, programs: tuple[str, ...] = pgbinaries
     return path
 
 
+def meminfo_total_bytes() -> int:
+    """The machine's memory as the kernel reports it, or a container's limit if lower."""
+    total = next(
+        int(line.split()[1]) * 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    limit = Path("/sys/fs/cgroup/memory.max")
+    if limit.exists() and limit.read_text().strip().isdigit():
+        total = min(total, int(limit.read_text()))
+    return total
+
+
 @pytest.fixture
 def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A machine whose system and embedded binaries the test chooses."""
@@ -144,6 +157,13 @@ def test_a_cluster_of_its_own_starts_answers_and_stops(
                 " current_setting('server_version_num')::int / 10000, current_database()"
             ).fetchone()
         assert served == (port, str(cluster.data_dir), cluster.binaries.major, "lifecycle")
+
+        # shared_buffers is a quarter of the memory (MemTotal here), from 128MB to 4GB
+        with db.connect(settings) as conn:
+            buffers = conn.execute(
+                "select setting::bigint * 8192 from pg_settings where name = 'shared_buffers'"
+            ).fetchone()[0]
+        assert buffers == min(4096, max(128, meminfo_total_bytes() // 4 // 2**20)) * 2**20
 
         # the files belong to the account that runs the server, never to root
         owner = cluster.data_dir.stat().st_uid

@@ -198,16 +198,21 @@
     inserts the new rows, but rows of the old version that the new one no
     longer has would linger. Only files loaded again since the last run (the
     model's latest `_loaded_at`) can have been replaced, which keeps the
-    delete small. Runs in the model's transaction, before the new batch is
-    selected. Nothing on Spark, where the batch rewrites those partitions.
+    delete small; and only when a loader run since then replaced a file
+    (`load_runs`), so that a run that only added files does not look at all.
+    Runs in the model's transaction, before the new batch is selected.
+    Nothing on Spark, where the batch rewrites those partitions.
 -#}
-{% macro delete_replaced_file_versions(loaded_files) -%}
+{% macro delete_replaced_file_versions(loaded_files, load_runs) -%}
     {%- if is_incremental() -%}
-        {{ return(adapter.dispatch('delete_replaced_file_versions', 'sparkify')(loaded_files)) }}
+        {{ return(adapter.dispatch('delete_replaced_file_versions', 'sparkify')(
+            loaded_files, load_runs
+        )) }}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro default__delete_replaced_file_versions(loaded_files) -%}
+{% macro default__delete_replaced_file_versions(loaded_files, load_runs) -%}
+    {%- if sparkify._files_replaced_since_last_run(load_runs) %}
 
     delete from {{ this }} as modelled
     using {{ loaded_files }} as loaded_files
@@ -220,9 +225,10 @@
             select max(watermark._loaded_at) from {{ this }} as watermark
         )
 
+    {%- endif %}
 {%- endmacro %}
 
-{% macro spark__delete_replaced_file_versions(loaded_files) -%}
+{% macro spark__delete_replaced_file_versions(loaded_files, load_runs) -%}
 {%- endmacro %}
 
 {#-
@@ -273,22 +279,24 @@
     Post-hook (Spark): drops the `_load_id` partitions that have no row in
     `batch` any more (every file of that load was replaced, or every row of
     it left a keyed model), which the partition overwrite cannot empty.
-    Nothing on Postgres.
+    `where`: the condition on `batch` of the model's rows, when the model
+    takes only some of them (a load whose rows left the model may still have
+    others there). Nothing on Postgres.
 -#}
-{% macro drop_emptied_partitions(batch) -%}
+{% macro drop_emptied_partitions(batch, where='true') -%}
     {%- if is_incremental() -%}
-        {{ return(adapter.dispatch('drop_emptied_partitions', 'sparkify')(batch)) }}
+        {{ return(adapter.dispatch('drop_emptied_partitions', 'sparkify')(batch, where)) }}
     {%- endif -%}
 {%- endmacro %}
 
-{% macro default__drop_emptied_partitions(batch) -%}
+{% macro default__drop_emptied_partitions(batch, where) -%}
 {%- endmacro %}
 
-{% macro spark__drop_emptied_partitions(batch) -%}
+{% macro spark__drop_emptied_partitions(batch, where) -%}
     {%- if execute -%}
         {%- set emptied = run_query(
             "select distinct modelled._load_id from " ~ this ~ " as modelled"
-            ~ " left anti join " ~ batch ~ " as still_there"
+            ~ " left anti join (select _load_id from " ~ batch ~ " where " ~ where ~ ") as still_there"
             ~ " on modelled._load_id = still_there._load_id"
         ) -%}
         {%- set load_ids = emptied.columns[0].values() -%}

@@ -1,4 +1,4 @@
-"""Prove that the incremental fct_songplays equals a full refresh (see sparkify.incremental_check).
+"""Prove that every incremental model equals a full refresh (see sparkify.checks.incremental).
 
 python scripts/check_incremental.py [--data-dir DIR] [--loader-command CMD]
 """

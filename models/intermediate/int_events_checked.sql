@@ -5,7 +5,9 @@
 -- quality.quarantined_events, so every event lands in exactly one of the two.
 -- Incremental (macros/incremental_by_load.sql): each event is parsed and
 -- checked in the first run after its file version is loaded (after changing
--- a rule or its vars: --full-refresh).
+-- a rule or its vars: --full-refresh). Its `_loaded_at` index serves each
+-- incremental run's watermark (the latest `_loaded_at`) and the cleaned
+-- events' batch.
 
 {{
     config(
@@ -15,10 +17,13 @@
         file_format='parquet',
         on_schema_change='fail',
         pre_hook=[
-            "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}"
+            "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files'), ref('stg_sparkify__load_runs')) }}"
         ],
         post_hook=[
             "{{ drop_emptied_partitions(ref('stg_sparkify__events')) }}"
+        ],
+        indexes=[
+            {'columns': ['_loaded_at']},
         ],
     )
 }}

@@ -18,7 +18,7 @@ duplicates as (
 
 ),
 
-first_of_their_key as (
+final as (
 
     select
         events.event_id,
@@ -56,4 +56,4 @@ first_of_their_key as (
 
 )
 
-select * from first_of_their_key
+select * from final

@@ -15,10 +15,10 @@
         file_format='parquet',
         on_schema_change='fail',
         pre_hook=[
-            "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}"
+            "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files'), ref('stg_sparkify__load_runs')) }}"
         ],
         post_hook=[
-            "{{ drop_emptied_partitions(ref('int_events_checked')) }}"
+            "{{ drop_emptied_partitions(ref('int_events_checked'), 'quarantine_rule is null') }}"
         ],
         indexes=[
             {'columns': ['_loaded_at']},

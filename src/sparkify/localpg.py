@@ -65,17 +65,41 @@ def shared_buffers(memory_bytes: int) -> str:
 
 
 def memory_bytes() -> int:
-    """The memory this machine gives us: its physical memory, or the cgroup's limit if
-    lower (a container's)."""
+    """The memory this machine gives us: its physical memory, or the lowest memory limit
+    of our cgroup and its parents if lower (a container's, a systemd slice's)."""
     physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+    return min([physical, *_cgroup_memory_limits()])
+
+
+def _cgroup_memory_limits() -> list[int]:
+    try:
+        lines = Path("/proc/self/cgroup").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return []
+    limit_files = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":  # cgroup v2
+            group, name = Path("/sys/fs/cgroup"), "memory.max"
+        elif "memory" in controllers.split(","):  # cgroup v1
+            group, name = Path("/sys/fs/cgroup/memory"), "memory.limit_in_bytes"
+        else:
+            continue
+        directory = group / path.lstrip("/")
+        limit_files += [
+            parent / name
+            for parent in (directory, *directory.parents)
+            if parent.is_relative_to(group)
+        ]
+    limits = []
+    for limit_file in limit_files:
         try:
-            limit = Path(limit_file).read_text(encoding="ascii").strip()
+            limit = limit_file.read_text(encoding="ascii").strip()
         except OSError:
             continue
         if limit.isdigit():
-            return min(physical, int(limit))
-    return physical
+            limits.append(int(limit))
+    return limits
 
 
 @dataclass(frozen=True)

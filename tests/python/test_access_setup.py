@@ -214,12 +214,18 @@ def test_the_old_superuser_hands_over_also_when_it_bootstrapped_the_cluster(
         conn.execute("create schema old_marts")
         conn.execute("create table old_marts.dim_users (user_id integer)")
         conn.execute("create view old_marts.users as select * from old_marts.dim_users")
+        conn.execute(
+            "create materialized view old_marts.user_count as"
+            " select count(*) as n from old_marts.dim_users"
+        )
+        conn.execute("create table old_marts.runs (run_id serial primary key)")
+        conn.execute("create sequence old_marts.build_number")
         conn.execute("reset role")
         hand_over_legacy_objects(conn, bootstrap)
         owners = dict(
             conn.execute(
                 "select c.relname, c.relowner::regrole::text from pg_class c "
-                "where c.relnamespace = 'old_marts'::regnamespace"
+                "where c.relnamespace = 'old_marts'::regnamespace and c.relkind <> 'i'"
             ).fetchall()
         )
         schema_owner = conn.execute(
@@ -228,6 +234,9 @@ def test_the_old_superuser_hands_over_also_when_it_bootstrapped_the_cluster(
         catalog_owner = conn.execute(
             "select relowner::regrole::text from pg_class where oid = 'pg_class'::regclass"
         ).fetchone()[0]
-    assert owners == {"dim_users": role_name(TRANSFORMER), "users": role_name(TRANSFORMER)}
+    assert owners == dict.fromkeys(
+        ("dim_users", "users", "user_count", "runs", "runs_run_id_seq", "build_number"),
+        role_name(TRANSFORMER),
+    )
     assert schema_owner == role_name(TRANSFORMER)
     assert catalog_owner == bootstrap

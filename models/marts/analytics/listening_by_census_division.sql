@@ -5,9 +5,22 @@
 
 with
 
-play_states as (
+listener_states as (
 
-    select * from {{ ref('int_songplay_states') }}
+    select * from {{ ref('int_listener_states') }}
+
+),
+
+-- A listener's plays count once in each division their states touch.
+listener_divisions as (
+
+    select distinct
+        user_id,
+        plays,
+        census_division,
+        census_region
+    from listener_states
+    where census_division is not null
 
 ),
 
@@ -22,10 +35,9 @@ by_division as (
     select
         census_division,
         census_region,
-        count(distinct songplay_id) as plays,
-        count(distinct user_id) as active_users
-    from play_states
-    where census_division is not null
+        sum(plays) as plays,
+        count(*) as active_users
+    from listener_divisions
     group by 1, 2
 
 ),

@@ -6,9 +6,21 @@
 
 with
 
-play_states as (
+listener_states as (
 
-    select * from {{ ref('int_songplay_states') }}
+    select * from {{ ref('int_listener_states') }}
+
+),
+
+-- A listener's plays count once in each region their states touch.
+listener_regions as (
+
+    select distinct
+        user_id,
+        plays,
+        census_region
+    from listener_states
+    where census_region is not null
 
 ),
 
@@ -22,10 +34,9 @@ by_region as (
 
     select
         census_region,
-        count(distinct songplay_id) as plays,
-        count(distinct user_id) as active_users
-    from play_states
-    where census_region is not null
+        sum(plays) as plays,
+        count(*) as active_users
+    from listener_regions
     group by 1
 
 ),

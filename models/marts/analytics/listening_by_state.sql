@@ -5,9 +5,9 @@
 
 with
 
-play_states as (
+listener_states as (
 
-    select * from {{ ref('int_songplay_states') }}
+    select * from {{ ref('int_listener_states') }}
 
 ),
 
@@ -26,9 +26,9 @@ by_state as (
         -- States missing from the seed keep their code as a name, and no
         -- region, for the relationships test to catch.
         coalesce(state_name, state_code) as state_name,
-        count(*) as plays,
-        count(distinct user_id) as active_users
-    from play_states
+        sum(plays) as plays,
+        count(*) as active_users
+    from listener_states
     group by 1, 2, 3, 4
 
 ),

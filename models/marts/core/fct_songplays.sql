@@ -7,7 +7,7 @@
         file_format='parquet',
         on_schema_change='fail',
         pre_hook=[
-            "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files')) }}",
+            "{{ delete_replaced_file_versions(ref('stg_sparkify__loaded_files'), ref('stg_sparkify__load_runs')) }}",
             "{{ delete_rows_whose_key_moved(ref('int_event_duplicates'), ref('int_events_deduplicated'), \"first_events.page = 'NextSong'\", ['session_id', 'item_in_session']) }}",
         ],
         post_hook=[

@@ -128,49 +128,76 @@ def hand_over_legacy_objects(conn: psycopg.Connection, legacy_user: str) -> None
     the loader, everything else to dbt's role."""
     if conn.execute("select 1 from pg_roles where rolname = %s", [legacy_user]).fetchone() is None:
         return
-    # The database itself goes to the superuser running this: its owner may create in
-    # `public`, which no job role may.
-    conn.execute(
-        sql.SQL("alter database {} owner to current_user").format(sql.Identifier(conn.info.dbname))
-    )
-    loader = sql.Identifier(role_name(LOADER))
-    raw_layers = conn.execute(
-        "select n.nspname from pg_namespace n join pg_roles r on r.oid = n.nspowner "
-        "where r.rolname = %s and to_regclass(format('%%I.loaded_files', n.nspname)) is not null",
-        [legacy_user],
-    ).fetchall()
-    for (schema,) in raw_layers:
-        tables = conn.execute(
-            "select format('%%I.%%I', schemaname, tablename) from pg_tables where schemaname = %s",
-            [schema],
-        ).fetchall()
-        conn.execute(sql.SQL("alter schema {} owner to {}").format(sql.Identifier(schema), loader))
-        for (table,) in tables:
-            conn.execute(sql.SQL("alter table {} owner to {}").format(sql.SQL(table), loader))
-    # Object by object, not `reassign owned by`, which fails when the old superuser is the
-    # cluster's bootstrap user (it owns the system catalogs).
-    transformer = sql.Identifier(role_name(TRANSFORMER))
-    for (schema,) in conn.execute(
-        "select quote_ident(n.nspname) from pg_namespace n join pg_roles r on r.oid = n.nspowner "
-        f"where r.rolname = %s and n.nspname <> 'public' and {_NOT_A_SYSTEM_SCHEMA}",
-        [legacy_user],
-    ).fetchall():
-        conn.execute(sql.SQL("alter schema {} owner to {}").format(sql.SQL(schema), transformer))
-    # Tables, views and materialized views (a table's sequences and types follow it).
-    for kind, relation in conn.execute(
-        "select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' "
-        "else 'table' end, format('%%I.%%I', n.nspname, c.relname) "
-        "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
-        "join pg_roles r on r.oid = c.relowner "
-        f"where r.rolname = %s and c.relkind in ('r', 'p', 'v', 'm') and {_NOT_A_SYSTEM_SCHEMA}",
-        [legacy_user],
-    ).fetchall():
+    # In one transaction, so that a failure leaves nothing half handed over.
+    with conn.transaction():
+        # The database itself goes to the superuser running this: its owner may create in
+        # `public`, which no job role may.
         conn.execute(
-            sql.SQL("alter {} {} owner to {}").format(sql.SQL(kind), sql.SQL(relation), transformer)
+            sql.SQL("alter database {} owner to current_user").format(
+                sql.Identifier(conn.info.dbname)
+            )
         )
+        loader = sql.Identifier(role_name(LOADER))
+        raw_layers = conn.execute(
+            "select n.nspname from pg_namespace n join pg_roles r on r.oid = n.nspowner "
+            "where r.rolname = %s "
+            "and to_regclass(format('%%I.loaded_files', n.nspname)) is not null",
+            [legacy_user],
+        ).fetchall()
+        for (schema,) in raw_layers:
+            tables = conn.execute(
+                "select format('%%I.%%I', schemaname, tablename) from pg_tables "
+                "where schemaname = %s",
+                [schema],
+            ).fetchall()
+            conn.execute(
+                sql.SQL("alter schema {} owner to {}").format(sql.Identifier(schema), loader)
+            )
+            for (table,) in tables:
+                conn.execute(sql.SQL("alter table {} owner to {}").format(sql.SQL(table), loader))
+        # The rest, object by object, not `reassign owned by`, which fails when the old
+        # superuser is the cluster's bootstrap user (it owns the system catalogs); what an
+        # extension installed stays with it.
+        transformer = sql.Identifier(role_name(TRANSFORMER))
+        for (schema,) in conn.execute(
+            "select quote_ident(n.nspname) from pg_namespace n "
+            "join pg_roles r on r.oid = n.nspowner "
+            f"where r.rolname = %s and n.nspname <> 'public' and {_NOT_A_SYSTEM_SCHEMA} "
+            f"and {_NOT_FROM_AN_EXTENSION.format(catalog='pg_namespace', oid='n.oid')}",
+            [legacy_user],
+        ).fetchall():
+            conn.execute(
+                sql.SQL("alter schema {} owner to {}").format(sql.SQL(schema), transformer)
+            )
+        # Tables (their sequences, indexes and types follow), views, materialized views,
+        # foreign tables, and sequences of their own.
+        for kind, relation in conn.execute(
+            "select case c.relkind when 'v' then 'view' when 'm' then 'materialized view' "
+            "when 'f' then 'foreign table' when 'S' then 'sequence' else 'table' end, "
+            "format('%%I.%%I', n.nspname, c.relname) "
+            "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "join pg_roles r on r.oid = c.relowner "
+            "where r.rolname = %s and c.relkind in ('r', 'p', 'v', 'm', 'f', 'S') "
+            f"and {_NOT_A_SYSTEM_SCHEMA} "
+            f"and {_NOT_FROM_AN_EXTENSION.format(catalog='pg_class', oid='c.oid')} "
+            # a serial or identity column's sequence follows its table
+            "and not (c.relkind = 'S' and exists (select 1 from pg_depend d "
+            "where d.classid = 'pg_class'::regclass and d.objid = c.oid "
+            "and d.deptype in ('a', 'i')))",
+            [legacy_user],
+        ).fetchall():
+            conn.execute(
+                sql.SQL("alter {} {} owner to {}").format(
+                    sql.SQL(kind), sql.SQL(relation), transformer
+                )
+            )
 
 
 _NOT_A_SYSTEM_SCHEMA = "n.nspname <> 'information_schema' and n.nspname not like 'pg\\_%%'"
+_NOT_FROM_AN_EXTENSION = (
+    "not exists (select 1 from pg_depend e where e.classid = '{catalog}'::regclass "
+    "and e.objid = {oid} and e.deptype = 'e')"
+)
 
 
 def roles_exist(conn: psycopg.Connection) -> bool:

@@ -1,5 +1,5 @@
-"""Prove that every incremental model (the checked events, the fact) equals a full refresh,
-on Postgres or Spark.
+"""Prove that every incremental model (the checked and cleaned events, the fact, the page
+views: whichever dbt's manifest lists) equals a full refresh, on Postgres or Spark.
 
 In a scratch warehouse (Postgres: a database created next to the one the PG*
 variables point at; Spark, --target spark: a state dir of its own, i.e. its own
@@ -11,14 +11,16 @@ both removed afterwards), on a copy of a data directory:
    dropped, one changed) and change a catalogue song so that an already-loaded
    play now matches it; load again: the loader replaces those files' rows. Also
    add duplicates that step 4 promotes: a copy of a new play, and a play of its own
-   whose copy comes in the same load;
+   whose copy comes in the same load; then load, on their own, a play and an event that
+   breaks a data rule;
 3. `dbt build` (the incremental models incremental, every test run on them);
 4. rewrite one log file loaded in step 2, catalogue unchanged, so that only the
    replaced version's plays must go (on Spark: the `_load_id` partitions they
    were in are rewritten), and the file of the play of its own, so that the
    duplicates above become the first of their keys; add a file that sorts first,
    with a copy of a loaded play and a page view with another loaded play's key
-   (both loaded plays become duplicates); load, `dbt build` again and keep a copy of
+   (both loaded plays become duplicates); change the play loaded on its own (its load
+   then has no row that goes on); load, `dbt build` again and keep a copy of
    every incremental model (the models materialized `incremental` in dbt's manifest);
 5. `dbt run --full-refresh` of the incremental models and every model between them, and
    compare each with its copy both ways (EXCEPT ALL), and the fact's play count with the
@@ -348,6 +350,19 @@ def check(
             title = make_a_loaded_play_match(song_file, already_loaded)
             print(f"   and change a catalogue song so that a loaded play of {title!r} matches it")
             load(data, env)
+            # A load of its own with two files: a play that step 4 changes, and an event
+            # that breaks a data rule. Once the play's file is replaced, the load has rows
+            # in the checked events but none in the cleaned ones (on Spark, a partition
+            # that only the post-hook can empty).
+            changed_alone = {**play, "itemInSession": 99_997}
+            lone = write_events(data / "log_data" / "zz-c.json", changed_alone)
+            write_events(
+                data / "log_data" / "zz-d.json",
+                # not a play (count_plays counts every play); unknown_value
+                {**as_page_view(play), "itemInSession": 99_996, "level": "platinum"},
+            )
+            print(f"== 2b. load {lone}, a play, and zz-d.json, a quarantined event, on their own")
+            load(data, env)
 
             # `dbt build` as `make run` does it: every test, the fact's own included
             # (unique keys, only current file versions, equal to a full rebuild), must
@@ -360,6 +375,8 @@ def check(
             print(f"== 4. {rewritten.name} (loaded in 2): {before} -> {after} plays")
             write_events(data / "log_data" / "zz-a.json", {**play, "itemInSession": 99_998})
             print(f"   {alone}: its play has another key now (its copy is the first of the key)")
+            write_events(data / "log_data" / lone, {**changed_alone, "song": "Changed"})
+            print(f"   {lone}: its play changes (its load keeps only a quarantined event)")
             # Events that come first by file name: loaded plays become duplicates.
             early = write_events(
                 data / "log_data" / EARLY,

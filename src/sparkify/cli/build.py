@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--full-refresh",
         action="store_true",
-        help="rebuild the incremental fact from scratch (dbt build --full-refresh)",
+        help="rebuild the incremental models from scratch (dbt build --full-refresh)",
     )
     parser.add_argument(
         "--target",

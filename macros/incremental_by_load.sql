@@ -144,13 +144,17 @@
 {%- endmacro %}
 
 {#-
-    Whether a loader run may have replaced a file since the model's last run
-    (Postgres): one that counted a replaced file, or one that did not
-    complete (still running, or killed: its counts were never written), and
-    has not finished before the model's last run. Only then can a row loaded
-    earlier become its key's first. The rows the model lacks are looked for
-    only then, as that condition (a subquery per row) keeps the batch's
-    condition from reaching the upstream scan.
+    Whether a loader run may have replaced a file since the model's
+    watermark, its latest `_loaded_at` (Postgres): one that counted a
+    replaced file, or one that did not complete (still running, or killed:
+    its counts were never written), and has not finished before the
+    watermark. Only then can the model hold rows of a replaced version, or a
+    row loaded earlier become its key's first, so only then does the
+    pre-hook delete, and the batch look for the rows the model lacks (that
+    condition, a subquery per row, keeps the batch's condition from reaching
+    the upstream scan). It relies on the loader being the only one to change
+    `raw.loaded_files`: a file unregistered by hand and loaded again counts
+    as new, so after that, rebuild with --full-refresh.
 -#}
 {% macro _files_replaced_since_last_run(load_runs) -%}
     {%- if not execute -%}

@@ -72,12 +72,15 @@ def memory_bytes() -> int:
 
 
 def _cgroup_memory_limits() -> list[int]:
+    """The memory limits of our cgroup and its parents (v1 or v2); none when unreadable."""
     try:
-        lines = Path("/proc/self/cgroup").read_text(encoding="ascii").splitlines()
-    except OSError:
+        lines = Path("/proc/self/cgroup").read_text(encoding="utf-8").splitlines()
+    except (OSError, ValueError):
         return []
     limit_files = []
     for line in lines:
+        if line.count(":") < 2:
+            continue
         _, controllers, path = line.split(":", 2)
         if controllers == "":  # cgroup v2
             group, name = Path("/sys/fs/cgroup"), "memory.max"
@@ -95,7 +98,7 @@ def _cgroup_memory_limits() -> list[int]:
     for limit_file in limit_files:
         try:
             limit = limit_file.read_text(encoding="ascii").strip()
-        except OSError:
+        except (OSError, ValueError):
             continue
         if limit.isdigit():
             limits.append(int(limit))

@@ -1,47 +1,59 @@
 {#-
-    Fails on every row that is in the model but not in `compare_model`, or the
-    other way round, comparing the model's `columns` with the same number of
-    `compare_columns` (defaults: the same names; plain column names). Duplicates
-    count: a row fails when it occurs a different number of times on the two
-    sides (what EXCEPT ALL both ways finds, in one pass over each side and one
-    grouping). One failing row per distinct row, with both counts.
+    Fails unless the model and `compare_model` hold the same rows, each as
+    many times (what EXCEPT ALL both ways finds), comparing the model's
+    `columns` with the same number of `compare_columns` (defaults: the same
+    names; plain column names). Each side is read once and summed up per
+    `group_by` (a column of both, e.g. the source file; default: one group)
+    into its row count and `rowset_digest`, so a test over tables of millions
+    of rows sorts nothing. One failing row per group that differs, with both
+    counts: to see its rows, run the EXCEPT ALL both ways on that group.
 -#}
-{% test equal_rowsets(model, compare_model, columns, compare_columns=none) %}
+{% test equal_rowsets(model, compare_model, columns, compare_columns=none, group_by=none) %}
 
 {%- set compare_columns = compare_columns or columns -%}
+{%- set group = group_by or "'all rows'" -%}
 
 with
 
-rows_of_both as (
+model_groups as (
 
     select
-        {{ columns | join(', ') }},
-        1 as in_model,
-        0 as in_compare_model
+        {{ group }} as row_group,
+        count(*) as rows_in_model,
+        {{ rowset_digest(columns) }} as model_digest
     from {{ model }}
-
-    union all
-
-    select
-        {{ compare_columns | join(', ') }},
-        0 as in_model,
-        1 as in_compare_model
-    from {{ compare_model }}
+    group by 1
 
 ),
 
-counted as (
+compare_model_groups as (
 
     select
-        {{ columns | join(', ') }},
-        sum(in_model) as times_in_model,
-        sum(in_compare_model) as times_in_compare_model
-    from rows_of_both
-    group by {{ columns | join(', ') }}
+        {{ group }} as row_group,
+        count(*) as rows_in_compare_model,
+        {{ rowset_digest(compare_columns) }} as compare_model_digest
+    from {{ compare_model }}
+    group by 1
+
+),
+
+compared as (
+
+    select
+        coalesce(model_groups.row_group, compare_model_groups.row_group) as row_group,
+        coalesce(model_groups.rows_in_model, 0) as rows_in_model,
+        coalesce(compare_model_groups.rows_in_compare_model, 0) as rows_in_compare_model,
+        model_groups.model_digest,
+        compare_model_groups.compare_model_digest
+    from model_groups
+    full outer join compare_model_groups
+        on model_groups.row_group = compare_model_groups.row_group
 
 )
 
-select * from counted
-where times_in_model <> times_in_compare_model
+select * from compared
+where
+    rows_in_model <> rows_in_compare_model
+    or model_digest <> compare_model_digest
 
 {% endtest %}

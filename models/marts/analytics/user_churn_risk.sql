@@ -28,10 +28,18 @@ page_views as (
 
 ),
 
+times as (
+
+    select * from {{ ref('dim_time') }}
+
+),
+
+-- The last play's time, from dim_time (one row per play time), so that the
+-- plays are read once.
 data_end as (
 
     select max(start_time) as data_end_at
-    from songplays
+    from times
 
 ),
 
@@ -54,12 +62,13 @@ windowed_plays as (
 
 ),
 
-user_plays as (
+-- Per session first (no distinct count over every play), then per user.
+session_plays as (
 
     select
         user_id,
-        count(*) as total_plays,
-        count(distinct session_id) as total_sessions,
+        session_id,
+        count(*) as plays,
         max(start_time) as last_played_at,
         count(case when play_window = 'last_7_days' then 1 end) as plays_last_7_days,
         count(case when play_window = 'previous_7_days' then 1 end) as plays_previous_7_days,
@@ -70,6 +79,22 @@ user_plays as (
             case when play_window = 'previous_7_days' then length_seconds end
         ) as listening_seconds_previous_7_days
     from windowed_plays
+    group by 1, 2
+
+),
+
+user_plays as (
+
+    select
+        user_id,
+        sum(plays) as total_plays,
+        count(*) as total_sessions,
+        max(last_played_at) as last_played_at,
+        sum(plays_last_7_days) as plays_last_7_days,
+        sum(plays_previous_7_days) as plays_previous_7_days,
+        sum(listening_seconds_last_7_days) as listening_seconds_last_7_days,
+        sum(listening_seconds_previous_7_days) as listening_seconds_previous_7_days
+    from session_plays
     group by 1
 
 ),

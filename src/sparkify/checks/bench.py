@@ -303,6 +303,8 @@ def bench_loader(
     loader_db = db.recreate_database(server, f"{server.database}_bench")
     bare_db = db.recreate_database(server, f"{server.database}_bench_bare")
     bare_step = [sys.executable, "-m", "sparkify.cli.bench", "--bare-copy", str(data_dir)]
+    # Both start with no dirty pages in the cluster (what an earlier run left, e.g.).
+    vacuum_all(bare_db)
     bare = measure("bare COPY (jsonb)", bare_step, bare_db.env(), project.root)
     vacuum_all(bare_db)
     load = [executable("sparkify-load"), "--data-dir", str(data_dir), "--no-progress"]

@@ -20,11 +20,11 @@ both removed afterwards), on a copy of a data directory:
    duplicates above become the first of their keys; add a file that sorts first,
    with a copy of a loaded play and a page view with another loaded play's key
    (both loaded plays become duplicates); change the play loaded on its own (its load
-   then has no row that goes on); load, `dbt build` again; then twice: add a new
-   play's file, nothing replaced, load, `dbt build` (the common run: the second
-   build's models skip their deletes, as no loader run since their last rows
-   replaced a file); keep a copy of every incremental model (the models
-   materialized `incremental` in dbt's manifest);
+   then has no row that goes on); load, `dbt build` again; then twice (once on
+   Spark): add a new play's file, nothing replaced, load, `dbt build` (the common
+   run: on Postgres the second build's models skip their deletes, as no loader
+   run since their last rows replaced a file); keep a copy of every incremental
+   model (the models materialized `incremental` in dbt's manifest);
 5. `dbt run --full-refresh` of the incremental models and every model between them, and
    compare each with its copy both ways (EXCEPT ALL), and the fact's play count with the
    NextSong events in the data dir.
@@ -394,8 +394,9 @@ def check(
             # The common case: runs that only add files. The first build after them
             # still sees step 4's run (it finished after the rows it loaded); the
             # second does not, so its models skip their deletes (the raw.load_runs
-            # guard on Postgres).
-            for step, name, item in (("4b", "zz-e.json", 99_995), ("4c", "zz-f.json", 99_994)):
+            # guard, on Postgres only: Spark has no such path, so one round there).
+            rounds = (("4b", "zz-e.json", 99_995), ("4c", "zz-f.json", 99_994))
+            for step, name, item in rounds if target == "postgres" else rounds[:1]:
                 added = write_events(data / "log_data" / name, {**play, "itemInSession": item})
                 print(f"== {step}. add {added}, a new play, and nothing else; load, build")
                 load(data, env)

@@ -6,8 +6,9 @@
     `group_by` (a column of both that is never null, e.g. the source file;
     default: one group) into its row count and `rowset_digest` (hence: the
     same column types on both sides, no floating-point columns), so a test
-    over tables of millions of rows sorts nothing. One failing row per group that differs, with both
-    counts: to see its rows, run the EXCEPT ALL both ways on that group.
+    over tables of millions of rows sorts nothing. One failing row per group
+    that differs, with both counts: to see its rows, run the EXCEPT ALL both
+    ways on that group.
 -#}
 {% test equal_rowsets(model, compare_model, columns, compare_columns=none, group_by=none) %}
 

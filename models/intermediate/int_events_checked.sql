@@ -130,6 +130,7 @@ final as (
         _file_sha256,
         _load_id,
         _loaded_at,
+        {{ built_at() }} as _built_at,
         quarantine_rule,
         quarantine_field,
         quarantine_value

@@ -65,6 +65,7 @@ cleaned as (
         _file_sha256,
         _load_id,
         _loaded_at,
+        {{ built_at() }} as _built_at,
         case
             when user_agent like '"%"'
                 then substring(user_agent from 2 for length(user_agent) - 2)

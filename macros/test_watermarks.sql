@@ -59,7 +59,9 @@
 
 {#-
     The condition on the tested relation's rows: written after this test's
-    watermark. It ends with a comment that tells on-run-end where the
+    watermark, read when the test runs and written into its SQL as a literal
+    (so that Postgres' planner sees how few rows pass, and takes the model's
+    `_built_at` index). It ends with a comment that tells on-run-end where the
     watermark goes and under which fingerprint; that comment is the only way
     the compiled test and on-run-end share them.
 -#}
@@ -71,25 +73,38 @@
         'test_id': model.unique_id,
         'fingerprint': fingerprint,
     } -%}
-    {%- set exists = execute and adapter.get_relation(
-        database=watermarks.database,
-        schema=watermarks.schema,
-        identifier=watermarks.identifier
-    ) is not none -%}
+    {%- set audited_through = sparkify.test_watermark(watermarks, model.unique_id, fingerprint) -%}
     {%- set condition -%}
-        {%- if exists -%}
-            _built_at > coalesce((
-                select max(watermarks.audited_through)
-                from {{ watermarks }} as watermarks
-                where
-                    watermarks.test_id = '{{ model.unique_id }}'
-                    and watermarks.fingerprint = '{{ fingerprint }}'
-            ), {{ sparkify.earliest_timestamp() }})
+        {%- if audited_through is not none -%}
+            _built_at > {{ sparkify.utc_timestamp(audited_through) }}
         {%- else -%}
             1 = 1
         {%- endif %} /* test_watermark {{ tojson(mark) }} */
     {%- endset -%}
     {{ return(condition) }}
+{%- endmacro %}
+
+{#- The test's latest watermark ('YYYY-MM-DD HH:MM:SS.ffffff', UTC), or none. -#}
+{% macro test_watermark(watermarks, test_id, fingerprint) -%}
+    {%- if not execute or adapter.get_relation(
+        database=watermarks.database,
+        schema=watermarks.schema,
+        identifier=watermarks.identifier
+    ) is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        "select max(watermarks.audited_through) from " ~ watermarks ~ " as watermarks"
+        ~ " where watermarks.test_id = '" ~ test_id ~ "'"
+        ~ " and watermarks.fingerprint = '" ~ fingerprint ~ "'"
+    ).columns[0].values()[0] -%}
+    {%- if found is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- if found.tzinfo is not none -%}
+        {%- set found = found.astimezone(modules.pytz.utc) -%}
+    {%- endif -%}
+    {{ return(found.strftime('%Y-%m-%d %H:%M:%S.%f')) }}
 {%- endmacro %}
 
 {#-

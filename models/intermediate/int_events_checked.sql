@@ -7,7 +7,8 @@
 -- checked in the first run after its file version is loaded (after changing
 -- a rule or its vars: --full-refresh). Its `_loaded_at` index serves each
 -- incremental run's watermark (the latest `_loaded_at`) and the cleaned
--- events' batch.
+-- events' batch; its `_built_at` index the row tests, which read only the
+-- rows written since they last passed (macros/test_watermarks.sql).
 
 {{
     config(
@@ -24,6 +25,7 @@
         ],
         indexes=[
             {'columns': ['_loaded_at']},
+            {'columns': ['_built_at']},
         ],
     )
 }}

@@ -5,7 +5,8 @@
 -- wrap them in. Duplicates of an event key are still here; int_events_deduplicated
 -- drops them. Incremental by load (macros/incremental_by_load.sql), like the
 -- checked events it reads: each event is repaired once, in the first run after
--- its file version is loaded.
+-- its file version is loaded. Its `_built_at` index serves the row tests, which
+-- read only the rows written since they last passed (macros/test_watermarks.sql).
 
 {{
     config(
@@ -22,6 +23,7 @@
         ],
         indexes=[
             {'columns': ['_loaded_at']},
+            {'columns': ['_built_at']},
         ],
     )
 }}

@@ -13,15 +13,17 @@
     schema (so that it moves with the model when scripts/build.py publishes
     or switches copies), one row per test that passed per build:
     (test_id, fingerprint, audited_through). on-run-end adds the rows
-    (record_test_watermarks). Only a `pass` counts: a test that failed, warned,
-    errored or was skipped leaves its watermark where it was, so the next
-    build reads those rows again. A test whose definition changed (its
-    rendered arguments, its `where`, the macros it uses, dbt's version) has
+    (record_test_watermarks). Only a `pass` with no failing row counts (not an
+    --empty or --sample run): a test that failed, warned, errored or was
+    skipped leaves its watermark where it was, so the next build reads those
+    rows again. A test whose definition changed (test_fingerprint) has
     another fingerprint, so no watermark: it reads every row. A
-    `--full-refresh` writes every row again, so every row is read. It relies on
-    one build at a time per schema (scripts/build.py holds a lock) and on
-    `_built_at` being a row's only witness: set it in the model's final
-    select, never copy it from upstream.
+    `--full-refresh` writes every row again, so every row is read. A
+    watermark not before the build's start (a clock went back) is ignored.
+    It relies on one build at a time per schema (scripts/build.py holds a
+    lock) and on the model being the only writer of its rows: `_built_at` is
+    set in the model's final select (never copied from upstream), and a row
+    changed by hand keeps the `_built_at` it had, so no test reads it again.
 -#}
 
 {#- When the build that writes a row started (dbt's run_started_at), for `_built_at`. -#}
@@ -74,11 +76,13 @@
         'fingerprint': fingerprint,
     } -%}
     {%- set audited_through = sparkify.test_watermark(watermarks, model.unique_id, fingerprint) -%}
+    {#- A watermark not before this build's start: a clock went back; read every row. -#}
+    {%- set this_build = run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') -%}
     {%- set condition -%}
-        {%- if audited_through is not none -%}
-            _built_at > {{ sparkify.utc_timestamp(audited_through) }}
+        {%- if audited_through is not none and audited_through < this_build -%}
+            (_built_at > {{ sparkify.utc_timestamp(audited_through) }})
         {%- else -%}
-            1 = 1
+            (1 = 1)
         {%- endif %} /* test_watermark {{ tojson(mark) }} */
     {%- endset -%}
     {{ return(condition) }}
@@ -94,31 +98,60 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set found = run_query(
-        "select max(watermarks.audited_through) from " ~ watermarks ~ " as watermarks"
+        "select " ~ sparkify.utc_timestamp_text('max(watermarks.audited_through)')
+        ~ " from " ~ watermarks ~ " as watermarks"
         ~ " where watermarks.test_id = '" ~ test_id ~ "'"
         ~ " and watermarks.fingerprint = '" ~ fingerprint ~ "'"
     ).columns[0].values()[0] -%}
-    {%- if found is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- if found.tzinfo is not none -%}
-        {%- set found = found.astimezone(modules.pytz.utc) -%}
-    {%- endif -%}
-    {{ return(found.strftime('%Y-%m-%d %H:%M:%S.%f')) }}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#-
+    A timestamp as text 'YYYY-MM-DD HH:MM:SS.ffffff' on the UTC clock, made by
+    the engine (a driver would turn it into its process's local time).
+-#}
+{% macro utc_timestamp_text(expression) -%}
+    {{ return(adapter.dispatch('utc_timestamp_text', 'sparkify')(expression)) }}
+{%- endmacro %}
+
+{% macro default__utc_timestamp_text(expression) -%}
+    {{ exceptions.raise_compiler_error(
+        "utc_timestamp_text is not implemented for adapter " ~ adapter.type()
+    ) }}
+{%- endmacro %}
+
+{% macro postgres__utc_timestamp_text(expression) -%}
+    to_char({{ expression }} at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')
+{%- endmacro %}
+
+{% macro spark__utc_timestamp_text(expression) -%}
+    {#- The session's time zone is UTC (the project's profile). -#}
+    date_format({{ expression }}, 'yyyy-MM-dd HH:mm:ss.SSSSSS')
 {%- endmacro %}
 
 {#-
     What the test's verdict depends on besides the data: its arguments and
-    `where` as written, the values of the vars they name, the source of every
-    macro of this project (a change to any of them resets every watermark),
-    dbt's version and the engine.
+    `where` as written, its severity and thresholds, the values of the vars
+    and environment variables they name, the source of every macro of this
+    project (a change to any of them resets every watermark), dbt's version,
+    the target and its engine. Not seen: a var read inside a macro rather than
+    in the test's YAML, and an upgrade of the adapter packages (dbt-adapters,
+    dbt-postgres, dbt-spark) that ship the built-in tests' SQL; after either,
+    build with --full-refresh.
 -#}
 {% macro test_fingerprint(test) -%}
+    {%- set config = {} -%}
+    {%- for key in ['where', 'severity', 'warn_if', 'error_if', 'fail_calc', 'limit'] -%}
+        {%- do config.update({key: test.config.get(key)}) -%}
+    {%- endfor -%}
     {%- set written = tojson(test.test_metadata.kwargs if test.test_metadata else {}, sort_keys=true)
-        ~ '\n' ~ (test.config.where or '') -%}
-    {%- set parts = [test.unique_id, written, dbt_version, adapter.type()] -%}
-    {%- for name in modules.re.findall("var\\(\\s*['\"]([^'\"]+)['\"]", written) | unique | sort -%}
-        {%- do parts.append(name ~ '=' ~ tojson(var(name, none), sort_keys=true)) -%}
+        ~ '\n' ~ tojson(config, sort_keys=true) -%}
+    {%- set parts = [test.unique_id, written, dbt_version, target.name, adapter.type()] -%}
+    {%- for name in modules.re.findall("[^_]var\\(\\s*['\"]([^'\"]+)['\"]", written) | unique | sort -%}
+        {%- do parts.append('var ' ~ name ~ '=' ~ tojson(var(name, none), sort_keys=true)) -%}
+    {%- endfor -%}
+    {%- for name in modules.re.findall("env_var\\(\\s*['\"]([^'\"]+)['\"]", written) | unique | sort -%}
+        {%- do parts.append('env ' ~ name ~ '=' ~ env_var(name, '')) -%}
     {%- endfor -%}
     {%- set macros = context.get(project_name) -%}
     {%- for name in macros.keys() | sort -%}
@@ -132,12 +165,14 @@
     in its `where`, at this build's start: it read every row written before.
 -#}
 {% macro record_test_watermarks(results) -%}
-    {%- if not execute -%}
+    {#- An --empty or --sample run reads no rows, or some: it audits nothing. -#}
+    {%- if not execute or invocation_args_dict.get('empty') or invocation_args_dict.get('sample') -%}
         {{ return('') }}
     {%- endif -%}
     {%- set marks = {} -%}
     {%- for result in results
-        if result.node.resource_type == 'test' and result.status == 'pass' -%}
+        if result.node.resource_type == 'test' and result.status == 'pass'
+        and not result.failures -%}
         {%- set found = modules.re.search(
             '/\\* test_watermark (\\{.*?\\}) \\*/', result.node.compiled_code or ''
         ) -%}

@@ -23,8 +23,10 @@ both removed afterwards), on a copy of a data directory:
    then has no row that goes on); load, `dbt build` again; then twice (once on
    Spark): add a new play's file, nothing replaced, load, `dbt build` (the common
    run: on Postgres the second build's models skip their deletes, as no loader
-   run since their last rows replaced a file); keep a copy of every incremental
-   model (the models materialized `incremental` in dbt's manifest);
+   run since their last rows replaced a file); check that the last build's row tests
+   read only the rows written since they last passed (macros/test_watermarks.sql);
+   keep a copy of every incremental model (the models materialized `incremental` in
+   dbt's manifest);
 5. `dbt run --full-refresh` of the incremental models and every model between them, and
    compare each with its copy both ways (EXCEPT ALL, every column but `_built_at`), and
    the fact's play count with the NextSong events in the data dir.
@@ -47,7 +49,7 @@ import psycopg
 from psycopg import sql
 
 from sparkify import db
-from sparkify.checks.project import Project, executable, model_seconds, run
+from sparkify.checks.project import Project, executable, model_seconds, row_tests_narrowed, run
 from sparkify.errors import CheckFailed, UsageError
 from sparkify.settings import connection_settings
 
@@ -416,6 +418,17 @@ def check(
                 print(f"== {step}. add {added}, a new play, and nothing else; load, build")
                 load(data, env)
                 dbt_step("build")
+            # Every build so far passed, so each row test has a watermark and read only
+            # the rows written since it last passed (macros/test_watermarks.sql).
+            narrowed, row_tests = row_tests_narrowed(work / "target")
+            counts = f"{narrowed} of {row_tests}"
+            print(f"   row tests that read only the rows written since they passed: {counts}")
+            if row_tests == 0 or narrowed != row_tests:
+                raise CheckFailed(
+                    f"{row_tests - narrowed} of {row_tests} row tests read every row after"
+                    " builds that passed: their watermarks (macros/test_watermarks.sql) were"
+                    " not kept or not read"
+                )
             models = incremental_models(work / "target")
             warehouse.snapshot(models)
 

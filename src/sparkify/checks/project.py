@@ -66,6 +66,24 @@ def model_seconds(target_path: Path, model: str | None = None) -> float:
     )
 
 
+# The comment macros/test_watermarks.sql ends a row test's condition with, and the
+# condition it writes when the test has a watermark (it then reads only the newer rows).
+ROW_TEST_MARK = "/* test_watermark {"
+NARROWED_ROW_TEST = "(_built_at > "
+
+
+def row_tests_narrowed(target_path: Path) -> tuple[int, int]:
+    """Of the last dbt command's row tests that opted in to watermarks, how many read only
+    the rows written since they last passed, and how many there were."""
+    opted_in = [
+        result.get("compiled_code") or ""
+        for result in _run_results(target_path)
+        if result["unique_id"].startswith("test.")
+        and ROW_TEST_MARK in (result.get("compiled_code") or "")
+    ]
+    return sum(NARROWED_ROW_TEST in code for code in opted_in), len(opted_in)
+
+
 def slowest_nodes(target_path: Path, count: int) -> list[tuple[str, float]]:
     """The last dbt command's slowest nodes (models, tests, seeds): name and seconds."""
     timed = [

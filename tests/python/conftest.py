@@ -119,11 +119,18 @@ def dbt_env(settings: ConnectionSettings, work: Path) -> dict[str, str]:
     return env
 
 
+def dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """dbt as a user runs it; the exit code is the caller's to judge."""
+    dbt_binary = Path(sys.executable).with_name("dbt")
+    return subprocess.run(
+        [str(dbt_binary), *args], capture_output=True, text=True, env=env, cwd=REPO_ROOT,
+        timeout=1200,
+    )  # fmt: skip
+
+
 def run_dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), *args], capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=1200
-    )
+    """dbt, which must succeed."""
+    result = dbt(env, *args)
     if result.returncode != 0:
         pytest.fail(f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}", pytrace=False)
     return result

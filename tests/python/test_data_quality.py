@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, Warehouse, dbt_env, run_script
+from conftest import Warehouse, dbt, dbt_env, run_script
 
 from sparkify.db import create_database, drop_database
 from sparkify.generate.hostile import (
@@ -23,14 +21,6 @@ from sparkify.generate.hostile import (
     add_hostile_files,
 )
 from sparkify.settings import ConnectionSettings
-
-
-def dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """dbt as a user runs it; the exit code is the test's to judge."""
-    dbt_binary = Path(sys.executable).with_name("dbt")
-    return subprocess.run(
-        [str(dbt_binary), *args], capture_output=True, text=True, env=env, cwd=REPO_ROOT
-    )
 
 
 @pytest.fixture

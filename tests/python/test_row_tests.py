@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import yaml
-from conftest import REPO_ROOT, Warehouse, published_build
+from conftest import REPO_ROOT, Warehouse, dbt, published_build
+
+from sparkify.publish.dbt import SUFFIX_VARIABLE
+from sparkify.publish.run import BUILD_SUFFIX
 
 LEVEL_TEST = "accepted_values_int_events_checked_level___var_event_domains_level_"
 COPY = "intermediate__build.int_events_checked"
@@ -51,14 +52,8 @@ def dbt_test_with_levels(warehouse: Warehouse, levels: list[str]) -> subprocess.
     another definition of the test)."""
     domains = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]["event_domains"]
     variables = {"event_domains": dict(domains, level=levels)}
-    return subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "test", "--select", f"{LEVEL_TEST}*", "--vars", json.dumps(variables),
-        ],
-        capture_output=True, text=True, cwd=REPO_ROOT,
-        env=dict(warehouse.env, SPARKIFY_BUILD_SCHEMA_SUFFIX="__build"),
-    )  # fmt: skip
+    copy = dict(warehouse.env, **{SUFFIX_VARIABLE: BUILD_SUFFIX})
+    return dbt(copy, "test", "--select", f"{LEVEL_TEST}*", "--vars", json.dumps(variables))
 
 
 def test_a_row_test_reads_the_new_rows_then_what_it_failed_on_then_all_when_it_changes(

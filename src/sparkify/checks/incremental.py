@@ -20,13 +20,18 @@ both removed afterwards), on a copy of a data directory:
    duplicates above become the first of their keys; add a file that sorts first,
    with a copy of a loaded play and a page view with another loaded play's key
    (both loaded plays become duplicates); change the play loaded on its own (its load
-   then has no row that goes on); load, `dbt build` again; then twice (once on
-   Spark): add a new play's file, nothing replaced, load, `dbt build` (the common
-   run: on Postgres the second build's models skip their deletes, as no loader
-   run since their last rows replaced a file); check that the last build's row tests
-   read only the rows written since they last passed (macros/test_watermarks.sql);
-   keep a copy of every incremental model (the models materialized `incremental` in
-   dbt's manifest);
+   then has no row that goes on); load, `dbt build` again;
+   4b, 4c (4b only on Spark): add a file of a new session after every loaded event
+   (a play, a page view, and a page view at another level), nothing replaced, load,
+   `dbt build` (the common run: on Postgres the second build's models skip their
+   deletes, as no loader run since their last rows replaced a file, and the models
+   that carry a user's state carry it on with the new events: they must write fewer
+   rows than their full refresh);
+   4d, 4e (Postgres): add a late file, a play at an old time, load, `dbt build`;
+   replace 4c's file without its last event (its user's latest), load, `dbt build`;
+   check that the last build's row tests read only the rows written since they last
+   passed (macros/test_watermarks.sql); keep a copy of every incremental model (the
+   models materialized `incremental` in dbt's manifest);
 5. `dbt run --full-refresh` of the incremental models and every model between them, and
    compare each with its copy both ways (EXCEPT ALL, every column but `_built_at`), and
    the fact's play count with the NextSong events in the data dir.
@@ -49,7 +54,14 @@ import psycopg
 from psycopg import sql
 
 from sparkify import db
-from sparkify.checks.project import Project, executable, model_seconds, row_tests_narrowed, run
+from sparkify.checks.project import (
+    Project,
+    executable,
+    model_seconds,
+    row_tests_narrowed,
+    rows_written,
+    run,
+)
 from sparkify.errors import CheckFailed, UsageError
 from sparkify.settings import connection_settings
 
@@ -105,6 +117,28 @@ def first_play(path: Path) -> dict[str, object]:
 def as_page_view(event: dict[str, object]) -> dict[str, object]:
     """The same event key, as a visit to the home page (no song)."""
     return {**event, "page": "Home", "song": None, "artist": None, "length": None}
+
+
+def latest_ts(data_dir: Path) -> int:
+    """The time (`ts`) of the latest event in a data dir's log files."""
+    return max(
+        int(json.loads(line)["ts"])
+        for path in (data_dir / "log_data").rglob("*.json")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    )
+
+
+def next_events_of_user(event: dict[str, object], after_ts: int, number: int) -> list[dict]:
+    """Three events of the event's user after `after_ts`, in a new session (its id from
+    `number`): a play and a page view as a free user, then a page view as a paid one
+    (a change of level, so a new level period)."""
+    session = {**event, "sessionId": 900_000 + number, "ts": after_ts}
+    return [
+        {**session, "itemInSession": 0, "ts": after_ts + 60_000, "level": "free"},
+        {**as_page_view(session), "itemInSession": 1, "ts": after_ts + 120_000, "level": "free"},
+        {**as_page_view(session), "itemInSession": 2, "ts": after_ts + 180_000, "level": "paid"},
+    ]
 
 
 def write_events(path: Path, *events: dict[str, object]) -> str:
@@ -163,6 +197,36 @@ def incremental_models(target_path: Path) -> list[str]:
         and node["package_name"] == "sparkify"
         and node["config"].get("materialized") == "incremental"
     )
+
+
+def carried_state_models(target_path: Path) -> set[str]:
+    """The models that carry a user's state from run to run (their pre-hook is
+    macros/carried_user_state.sql's forget_user_state), by name, from dbt's manifest."""
+    manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and any("forget_user_state" in hook["sql"] for hook in node["config"].get("pre-hook", []))
+    }
+
+
+def check_state_carried(incremental: dict[str, int], full: dict[str, int], target: str) -> None:
+    """The last incremental build's models that carry a user's state (Postgres) wrote
+    only their new user's rows, fewer than their full refresh: they carried the state on
+    instead of reading every event again (their pre-hook found nothing that stops it)."""
+    if target != "postgres":
+        return  # Spark rebuilds them as tables
+    if not incremental:
+        raise CheckFailed("no model that carries a user's state reported the rows it wrote")
+    for name, rows in sorted(incremental.items()):
+        print(f"   {name}: the last build wrote {rows} rows, the full refresh {full.get(name)}")
+        if name not in full or rows >= full[name]:
+            raise CheckFailed(
+                f"{name} wrote {rows} rows in the last incremental build, as many as its full"
+                f" refresh ({full.get(name)}): it read every event again instead of carrying"
+                " its users' state on (macros/carried_user_state.sql)"
+            )
 
 
 def copy_name(model: str) -> str:
@@ -412,10 +476,32 @@ def check(
             # still sees step 4's run (it finished after the rows it loaded); the
             # second does not, so its models skip their deletes (the raw.load_runs
             # guard, on Postgres only: Spark has no such path, so one round there).
+            # 4b and 4c: the new events come after every loaded one, as a new day's do:
+            # the models that carry a user's state (macros/carried_user_state.sql) carry
+            # it on with them, rather than reading every event again. 4d: a late file,
+            # a play before its user's latest event, so the ordered ones read every event.
             rounds = (("4b", "zz-e.json", 99_995), ("4c", "zz-f.json", 99_994))
             for step, name, item in rounds if target == "postgres" else rounds[:1]:
-                added = write_events(data / "log_data" / name, {**play, "itemInSession": item})
-                print(f"== {step}. add {added}, a new play, and nothing else; load, build")
+                session = next_events_of_user(play, latest_ts(data), item)
+                added = write_events(data / "log_data" / name, *session)
+                print(f"== {step}. add {added}, a new session with a play; load, build")
+                load(data, env)
+                dbt_step("build")
+            carried_written = {
+                name: rows
+                for name, rows in rows_written(work / "target").items()
+                if name in carried_state_models(work / "target")
+            }
+            if target == "postgres":
+                late = write_events(
+                    data / "log_data" / "zz-g.json", {**play, "itemInSession": 99_993}
+                )
+                print(f"== 4d. add {late}, a play at an old time (a late file); load, build")
+                load(data, env)
+                dbt_step("build")
+                # The user's latest event goes: the carried state must be read again.
+                write_events(data / "log_data" / added, *session[:-1])
+                print(f"== 4e. {added} loses its last event, its user's latest; load, build")
                 load(data, env)
                 dbt_step("build")
             # Every build so far passed, so each row test has a watermark and read only
@@ -435,6 +521,7 @@ def check(
             print(f"== 5. full refresh of {', '.join(models)} and the models between them")
             dbt_step("run", "--full-refresh", "--select", INCREMENTAL_CHAIN)
             full_seconds = model_seconds(work / "target", "fct_songplays")
+            check_state_carried(carried_written, rows_written(work / "target"), target)
             differences = report(*warehouse.compare(models), count_plays(data))
         finally:
             if keep_database:

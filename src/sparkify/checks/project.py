@@ -66,6 +66,18 @@ def model_seconds(target_path: Path, model: str | None = None) -> float:
     )
 
 
+def rows_written(target_path: Path) -> dict[str, int]:
+    """The rows each model of the last dbt command wrote (inserted, or created its table
+    with), by model name, where the adapter reports it (Postgres)."""
+    written = {}
+    for result in _run_results(target_path):
+        kind, _package, name = result["unique_id"].split(".", 2)
+        affected = (result.get("adapter_response") or {}).get("rows_affected")
+        if kind == "model" and isinstance(affected, int):
+            written[name] = affected
+    return written
+
+
 # The comment macros/test_watermarks.sql ends a row test's condition with, and the
 # condition it writes when the test has a watermark (it then reads only the newer rows).
 ROW_TEST_MARK = "/* test_watermark {"

@@ -274,6 +274,31 @@ def test_dbt_cannot_write_raw_nor_read_rejected_text(
             conn.execute(statement)
 
 
+def test_a_build_as_a_role_without_its_privileges_fails_in_one_line(
+    roles_warehouse: RolesWarehouse,
+) -> None:
+    """The analyst may read marts, not build them: build.py says so in one line, names
+    the role and what to do, and publishes nothing (no traceback)."""
+    env = dbt_env(roles_warehouse.settings, roles_warehouse.work)
+    env["PGUSER"] = role_name(ANALYST)
+    if roles_warehouse.settings.passfile:
+        env["PGPASSFILE"] = str(roles_warehouse.settings.passfile)
+    result = subprocess.run(
+        [sys.executable, "scripts/build.py"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=300,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr
+    error = result.stderr.strip().splitlines()
+    assert len(error) == 1, result.stderr
+    assert f"{role_name(ANALYST)} lacks a privilege" in error[0]
+    assert "nothing was published" in error[0]
+
+
 @pytest.mark.parametrize(
     "relation", ["raw.log_data", "quality.quarantined_events", "restricted.user_names"]
 )

@@ -1,17 +1,14 @@
 -- One row per song play with its place on the UTC calendar: the hour of the
--- day, and the day, ISO weekday, ISO week and month from dim_date.
+-- day (the macro dim_time's hour comes from), and the day, ISO weekday, ISO
+-- week and month from dim_date. A view that every listening-by-time mart
+-- reads: it joins each play only with the few days of dim_date, not with
+-- dim_time's row per start time.
 
 with
 
 songplays as (
 
     select * from {{ ref('fct_songplays') }}
-
-),
-
-times as (
-
-    select * from {{ ref('dim_time') }}
 
 ),
 
@@ -29,16 +26,14 @@ final as (
         songplays.artist_name,
         songplays.song_title,
         songplays.start_time,
-        times.hour,
+        {{ date_part_utc('hour', 'songplays.start_time') }} as hour,
         dates.date_day,
         dates.iso_weekday,
         dates.iso_week_start,
         dates.month_start
     from songplays
-    inner join times
-        on songplays.start_time = times.start_time
     inner join dates
-        on times.start_date = dates.date_day
+        on {{ utc_date('songplays.start_time') }} = dates.date_day
 
 )
 

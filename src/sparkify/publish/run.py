@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 
 from sparkify.db import connect, first_line
-from sparkify.errors import BuildFailed, DatabaseUnavailable
+from sparkify.errors import BuildFailed, DatabaseUnavailable, SetupError
 from sparkify.publish import ledger
 from sparkify.publish.dbt import BuildResult, run_build
 from sparkify.publish.swap import LOCK_TIMEOUT, swap_schemas
@@ -44,6 +44,12 @@ def build_and_publish(
         raise DatabaseUnavailable(
             f"lost the connection to Postgres at {settings.describe()} during the build "
             f"({first_line(exc)}); nothing was published by this build: run it again"
+        ) from None
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise SetupError(
+            f"{settings.user} lacks a privilege the build needs at {settings.describe()} "
+            f"({first_line(exc)}); nothing was published: build as the transformer role, "
+            "or have the database's owner grant the roles (python scripts/pg.py roles)"
         ) from None
 
 

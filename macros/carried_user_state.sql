@@ -72,7 +72,7 @@
                 on
                     new_events.session_id = duplicates.session_id
                     and new_events.item_in_session = duplicates.item_in_session
-            where new_events._loaded_at > {{ sparkify._last_loaded_at() }}
+            where new_events._loaded_at > {{ sparkify.last_loaded_at() }}
         )
         {%- if ordered %}
         or exists (
@@ -81,7 +81,7 @@
             inner join {{ this }} as carried
                 on new_events.user_id = carried.user_id
             where
-                new_events._loaded_at > {{ sparkify._last_loaded_at() }}
+                new_events._loaded_at > {{ sparkify.last_loaded_at() }}
                 and new_events.event_at <= carried.last_event_at
         )
         {%- endif %}

@@ -102,7 +102,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro _last_loaded_at() -%}
+{% macro last_loaded_at() -%}
     (
         select coalesce(max(this_run._loaded_at), {{ sparkify.earliest_timestamp() }})
         from {{ this }} as this_run
@@ -111,7 +111,7 @@
 
 {% macro default__incremental_by_load_batch(batch, loaded_files, also_redo, key, load_runs, batch_key) -%}
     (
-        _loaded_at > {{ sparkify._last_loaded_at() }}
+        _loaded_at > {{ sparkify.last_loaded_at() }}
         or {{ also_redo }}
         {%- if key and sparkify._files_replaced_since_last_run(load_runs) %}
         or not exists (
@@ -135,7 +135,7 @@
         _load_id in (
             select new_rows._load_id
             from {{ batch }} as new_rows
-            where new_rows._loaded_at > {{ sparkify._last_loaded_at() }}
+            where new_rows._loaded_at > {{ sparkify.last_loaded_at() }}
         )
         or _load_id in ({{ sparkify._unregistered_load_ids(loaded_files) }})
         or {{ also_redo }}
@@ -164,7 +164,7 @@
         "select count(*) from " ~ load_runs ~ " as load_runs"
         ~ " where (load_runs.files_replaced > 0 or load_runs.status <> 'completed')"
         ~ " and (load_runs.finished_at is null"
-        ~ " or load_runs.finished_at >= " ~ sparkify._last_loaded_at() ~ ")"
+        ~ " or load_runs.finished_at >= " ~ sparkify.last_loaded_at() ~ ")"
     ) -%}
     {{ return(runs.columns[0].values()[0] > 0) }}
 {%- endmacro %}

@@ -47,10 +47,7 @@ new_events as (
     where
         user_id is not null
     {% if is_incremental() %}
-        and _loaded_at > (
-            select coalesce(max(carried._loaded_at), {{ earliest_timestamp() }})
-            from {{ this }} as carried
-        )
+        and _loaded_at > {{ last_loaded_at() }}
     {% endif %}
 
 ),

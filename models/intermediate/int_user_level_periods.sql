@@ -23,6 +23,11 @@
 -- depends_on: {{ ref('int_event_duplicates') }}
 -- depends_on: {{ ref('stg_sparkify__load_runs') }}
 
+{#- An incremental run reads the events loaded since its rows' latest load. -#}
+{%- set only_new_events = (
+    '_loaded_at > ' ~ last_loaded_at() if is_incremental() else 'true'
+) %}
+
 with
 
 events as (
@@ -46,9 +51,7 @@ new_events as (
     from events
     where
         user_id is not null
-    {% if is_incremental() %}
-        and _loaded_at > {{ last_loaded_at() }}
-    {% endif %}
+        and {{ only_new_events }}
 
 ),
 

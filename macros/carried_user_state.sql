@@ -61,7 +61,7 @@
 {%- endmacro %}
 
 {% macro default__forget_user_state(events, duplicates, load_runs, ordered) -%}
-    {%- set replaced = sparkify._files_replaced_since_last_run(load_runs) -%}
+    {%- set replaced = sparkify.files_replaced_since_last_run(load_runs) -%}
     delete from {{ this }}
     where
         {{ 'true' if replaced else 'false' }}

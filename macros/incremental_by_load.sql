@@ -113,7 +113,7 @@
     (
         _loaded_at > {{ sparkify.last_loaded_at() }}
         or {{ also_redo }}
-        {%- if key and sparkify._files_replaced_since_last_run(load_runs) %}
+        {%- if key and sparkify.files_replaced_since_last_run(load_runs) %}
         or not exists (
             select 1
             from {{ this }} as this_run
@@ -156,7 +156,7 @@
     `raw.loaded_files`: a file unregistered by hand and loaded again counts
     as new, so after that, rebuild with --full-refresh.
 -#}
-{% macro _files_replaced_since_last_run(load_runs) -%}
+{% macro files_replaced_since_last_run(load_runs) -%}
     {%- if not execute -%}
         {{ return(false) }}
     {%- endif -%}
@@ -216,7 +216,7 @@
 {%- endmacro %}
 
 {% macro default__delete_replaced_file_versions(loaded_files, load_runs) -%}
-    {%- if sparkify._files_replaced_since_last_run(load_runs) %}
+    {%- if sparkify.files_replaced_since_last_run(load_runs) %}
 
     delete from {{ this }} as modelled
     using {{ loaded_files }} as loaded_files

@@ -187,27 +187,32 @@ def copy_files(files: Sequence[Path], source_root: Path, target_root: Path) -> N
         shutil.copy2(file, target)
 
 
+def project_models(target_path: Path) -> list[dict]:
+    """The project's own models, as dbt's manifest describes them."""
+    manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["package_name"] == "sparkify"
+    ]
+
+
 def incremental_models(target_path: Path) -> list[str]:
     """The project's incremental models, as schema.name, from dbt's manifest."""
-    manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
     return sorted(
         f"{node['schema']}.{node['alias']}"
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and node["package_name"] == "sparkify"
-        and node["config"].get("materialized") == "incremental"
+        for node in project_models(target_path)
+        if node["config"].get("materialized") == "incremental"
     )
 
 
 def carried_state_models(target_path: Path) -> set[str]:
     """The models that carry a user's state from run to run (their pre-hook is
     macros/carried_user_state.sql's forget_user_state), by name, from dbt's manifest."""
-    manifest = json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
     return {
         node["name"]
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and any("forget_user_state" in hook["sql"] for hook in node["config"].get("pre-hook", []))
+        for node in project_models(target_path)
+        if any("forget_user_state" in hook["sql"] for hook in node["config"].get("pre-hook", []))
     }
 
 
@@ -487,10 +492,11 @@ def check(
                 print(f"== {step}. add {added}, a new session with a play; load, build")
                 load(data, env)
                 dbt_step("build")
+            carried = carried_state_models(work / "target")
             carried_written = {
                 name: rows
                 for name, rows in rows_written(work / "target").items()
-                if name in carried_state_models(work / "target")
+                if name in carried
             }
             models = incremental_models(work / "target")
 

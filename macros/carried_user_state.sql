@@ -1,12 +1,12 @@
 {#-
-    Models of one row per user (or per user and period) computed from all of
-    a user's events in the order they happened, which carry that state from
-    run to run (Postgres): an incremental run reads only the events loaded
-    since the model's latest `_loaded_at` (each row's `_loaded_at` is the
-    latest of the events it was computed from) and carries each user's rows
-    on with them, instead of reading every event again. The model writes,
-    by its unique key (`delete+insert`), the rows of the users with new
-    events.
+    Models of one row per user (or per user and period, or per user and day)
+    computed from all of a user's events (in the order they happened, or
+    counted), which carry that state from run to run (Postgres): an
+    incremental run reads only the events loaded since the model's latest
+    `_loaded_at` (each row's `_loaded_at` is the latest of the events it was
+    computed from) and carries each user's rows on with them, instead of
+    reading every event again. The model writes, by its unique key
+    (`delete+insert`), the rows of the users with new events.
 
     That is right only while the rows' events all still stand and the new
     ones come after them. The pre-hook forget_user_state empties the model

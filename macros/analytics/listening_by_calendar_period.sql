@@ -19,9 +19,9 @@ listening_days as (
 
 ),
 
-plays as (
+listener_days as (
 
-    select * from {{ ref('int_songplays_dated') }}
+    select * from {{ ref('int_listener_days') }}
 
 ),
 
@@ -51,10 +51,10 @@ period_listeners as (
         {% for column in period_columns -%}
             dates.{{ column }},
         {% endfor -%}
-        count(distinct plays.user_id) as listeners
-    from plays
+        count(distinct listener_days.user_id) as listeners
+    from listener_days
     inner join dates
-        on plays.date_day = dates.date_day
+        on listener_days.date_day = dates.date_day
     group by {% for column in period_columns -%}
         dates.{{ column }}{% if not loop.last %}, {% endif %}
     {%- endfor %}

@@ -4,9 +4,9 @@
 
 with
 
-plays as (
+listener_days as (
 
-    select * from {{ ref('int_songplays_dated') }}
+    select * from {{ ref('int_listener_days') }}
 
 ),
 
@@ -21,8 +21,8 @@ span as (
     select
         min(date_day) as first_date,
         max(date_day) as last_date,
-        count(*) as all_plays
-    from plays
+        sum(plays) as all_plays
+    from listener_days
 
 ),
 
@@ -30,9 +30,10 @@ daily as (
 
     select
         date_day,
-        count(*) as plays,
-        count(distinct user_id) as listeners
-    from plays
+        sum(plays) as plays,
+        -- One row per listener and day.
+        count(*) as listeners
+    from listener_days
     group by 1
 
 ),

@@ -1,0 +1,89 @@
+-- One row per listener and UTC day they played on, with their plays that day:
+-- the grain the listening-by-day and by-calendar-period marts count distinct
+-- listeners from, about 30 times smaller than the plays. It carries its state
+-- (macros/carried_user_state.sql): an incremental run counts only the plays
+-- loaded since its rows' latest load and adds them to the rows of the same
+-- listener and day, so a play counts wherever it falls on the calendar. A
+-- replaced file or a changed duplicate key (a play may have left the fact)
+-- makes it count every play again.
+
+{{
+    config(
+        materialized=carried_state_materialization(),
+        incremental_strategy='delete+insert',
+        unique_key=['user_id', 'date_day'],
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ forget_user_state(ref('int_events_deduplicated'), ref('int_event_duplicates'), ref('stg_sparkify__load_runs')) }}"
+        ],
+        indexes=[
+            {'columns': ['user_id', 'date_day'], 'unique': True},
+        ],
+    )
+}}
+
+-- depends_on: {{ ref('int_events_deduplicated') }}
+-- depends_on: {{ ref('int_event_duplicates') }}
+-- depends_on: {{ ref('stg_sparkify__load_runs') }}
+
+{#- An incremental run counts the plays loaded since its rows' latest load. -#}
+{%- set only_new_plays = (
+    '_loaded_at > ' ~ last_loaded_at() if is_incremental() else 'true'
+) %}
+
+with
+
+songplays as (
+
+    select * from {{ ref('fct_songplays') }}
+
+),
+
+new_plays as (
+
+    select
+        user_id,
+        {{ utc_date('start_time') }} as date_day,
+        count(*) as plays,
+        max(_loaded_at) as _loaded_at
+    from songplays
+    where {{ only_new_plays }}
+    group by 1, 2
+
+),
+
+counted_days as (
+
+    select * from new_plays
+
+    {% if is_incremental() %}
+        -- What the rows so far counted on the days that have new plays.
+        union all
+
+        select
+            carried.user_id,
+            carried.date_day,
+            carried.plays,
+            carried._loaded_at
+        from {{ this }} as carried
+        inner join new_plays
+            on
+                carried.user_id = new_plays.user_id
+                and carried.date_day = new_plays.date_day
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        user_id,
+        date_day,
+        cast(sum(plays) as integer) as plays,
+        max(_loaded_at) as _loaded_at
+    from counted_days
+    group by 1, 2
+
+)
+
+select * from final

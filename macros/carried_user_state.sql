@@ -1,5 +1,5 @@
 {#-
-    Models of one row per user (or per user and period, or per user and day)
+    Models of one row per user (or per user and period, or per user and hour)
     computed from all of a user's events (in the order they happened, or
     counted), which carry that state from run to run (Postgres): an
     incremental run reads only the events loaded since the model's latest

@@ -19,9 +19,9 @@ listening_days as (
 
 ),
 
-listener_days as (
+listener_hours as (
 
-    select * from {{ ref('int_listener_days') }}
+    select * from {{ ref('int_listener_hours') }}
 
 ),
 
@@ -51,10 +51,10 @@ period_listeners as (
         {% for column in period_columns -%}
             dates.{{ column }},
         {% endfor -%}
-        count(distinct listener_days.user_id) as listeners
-    from listener_days
+        count(distinct listener_hours.user_id) as listeners
+    from listener_hours
     inner join dates
-        on listener_days.date_day = dates.date_day
+        on listener_hours.date_day = dates.date_day
     group by {% for column in period_columns -%}
         dates.{{ column }}{% if not loop.last %}, {% endif %}
     {%- endfor %}

@@ -136,7 +136,7 @@ def test_incremental_models_equal_a_full_refresh_after_a_file_changes(
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert (
         "OK: incremental and full-refresh intermediate.int_events_checked,"
-        " intermediate.int_events_text_cleaned, intermediate.int_listener_days,"
+        " intermediate.int_events_text_cleaned, intermediate.int_listener_hours,"
         " intermediate.int_user_latest_events, intermediate.int_user_level_periods,"
         " marts.fct_page_views,"
         " marts.fct_songplays are identical" in result.stdout

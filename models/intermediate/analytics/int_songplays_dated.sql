@@ -1,8 +1,8 @@
 -- One row per song play with its place on the UTC calendar: the hour of the
 -- day (the macro dim_time's hour comes from), and the day, ISO weekday, ISO
--- week and month from dim_date. A view that every listening-by-time mart
--- reads: it joins each play only with the few days of dim_date, not with
--- dim_time's row per start time.
+-- week and month from dim_date. A view that the weekly popularity marts read:
+-- it joins each play only with the few days of dim_date, not with dim_time's
+-- row per start time.
 
 with
 

@@ -4,9 +4,9 @@
 
 with
 
-listener_days as (
+listener_hours as (
 
-    select * from {{ ref('int_listener_days') }}
+    select * from {{ ref('int_listener_hours') }}
 
 ),
 
@@ -22,7 +22,7 @@ span as (
         min(date_day) as first_date,
         max(date_day) as last_date,
         sum(plays) as all_plays
-    from listener_days
+    from listener_hours
 
 ),
 
@@ -31,9 +31,8 @@ daily as (
     select
         date_day,
         sum(plays) as plays,
-        -- One row per listener and day.
-        count(*) as listeners
-    from listener_days
+        count(distinct user_id) as listeners
+    from listener_hours
     group by 1
 
 ),

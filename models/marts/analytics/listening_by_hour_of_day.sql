@@ -4,9 +4,9 @@
 
 with
 
-plays as (
+listener_hours as (
 
-    select * from {{ ref('int_songplays_dated') }}
+    select * from {{ ref('int_listener_hours') }}
 
 ),
 
@@ -40,9 +40,10 @@ daily_hourly as (
     select
         date_day,
         hour,
-        count(*) as plays,
-        count(distinct user_id) as listeners
-    from plays
+        sum(plays) as plays,
+        -- One row per listener and hour.
+        count(*) as listeners
+    from listener_hours
     group by 1, 2
 
 ),
@@ -52,7 +53,7 @@ hourly_listeners as (
     select
         hour,
         count(distinct user_id) as listeners
-    from plays
+    from listener_hours
     group by 1
 
 ),

@@ -1,9 +1,10 @@
--- One row per listener and UTC day they played on, with their plays that day:
--- the grain the listening-by-day and by-calendar-period marts count distinct
--- listeners from, about 30 times smaller than the plays. It carries its state
+-- One row per listener and UTC hour they played in (the day and the hour of
+-- the day), with their plays in it: the grain the listening-by-time marts
+-- (day, hour of the day, ISO week, weekday, month) count plays and distinct
+-- listeners from, several times smaller than the plays. It carries its state
 -- (macros/carried_user_state.sql): an incremental run counts only the plays
 -- loaded since its rows' latest load and adds them to the rows of the same
--- listener and day, so a play counts wherever it falls on the calendar. A
+-- listener and hour, so a play counts wherever it falls on the calendar. A
 -- replaced file or a changed duplicate key (a play may have left the fact)
 -- makes it count every play again.
 
@@ -11,13 +12,13 @@
     config(
         materialized=carried_state_materialization(),
         incremental_strategy='delete+insert',
-        unique_key=['user_id', 'date_day'],
+        unique_key=['user_id', 'date_day', 'hour'],
         on_schema_change='fail',
         pre_hook=[
             "{{ forget_user_state(ref('int_events_deduplicated'), ref('int_event_duplicates'), ref('stg_sparkify__load_runs')) }}"
         ],
         indexes=[
-            {'columns': ['user_id', 'date_day'], 'unique': True},
+            {'columns': ['user_id', 'date_day', 'hour'], 'unique': True},
         ],
     )
 }}
@@ -44,25 +45,27 @@ new_plays as (
     select
         user_id,
         {{ utc_date('start_time') }} as date_day,
+        {{ date_part_utc('hour', 'start_time') }} as hour,
         count(*) as plays,
         max(_loaded_at) as _loaded_at
     from songplays
     where {{ only_new_plays }}
-    group by 1, 2
+    group by 1, 2, 3
 
 ),
 
-counted_days as (
+counted_hours as (
 
     select * from new_plays
 
     {% if is_incremental() %}
-        -- What the rows so far counted on the days that have new plays.
+        -- What the rows so far counted in the hours that have new plays.
         union all
 
         select
             carried.user_id,
             carried.date_day,
+            carried.hour,
             carried.plays,
             carried._loaded_at
         from {{ this }} as carried
@@ -70,6 +73,7 @@ counted_days as (
             on
                 carried.user_id = new_plays.user_id
                 and carried.date_day = new_plays.date_day
+                and carried.hour = new_plays.hour
     {% endif %}
 
 ),
@@ -79,10 +83,11 @@ final as (
     select
         user_id,
         date_day,
+        hour,
         cast(sum(plays) as integer) as plays,
         max(_loaded_at) as _loaded_at
-    from counted_days
-    group by 1, 2
+    from counted_hours
+    group by 1, 2, 3
 
 )
 

@@ -22,13 +22,25 @@
     )
 }}
 
-{#- A newer song catalogue than the last run's: every play is redone. -#}
-{% set catalogue_is_newer %}
-    (select catalogue.loaded_at from catalogue) > (
-        select coalesce(max(this_run._catalogue_loaded_at), {{ earliest_timestamp() }})
-        from {{ this }} as this_run
-    )
-{% endset %}
+{#-
+    A newer song catalogue than the last run's: every play is redone. Asked
+    once before the run, so that the batch's condition holds a literal and
+    its `_loaded_at` condition reaches the cleaned events' index (an `or`
+    with a subquery makes Postgres scan every event). The last run's
+    catalogue is the one the latest-loaded play was matched against (the
+    `_loaded_at` index finds it): a run stamps what it writes with the
+    catalogue it matched against, and no play's stamp is later than the
+    newest, so a catalogue newer than that is never missed.
+-#}
+{%- set catalogue_is_newer = 'false' -%}
+{%- if is_incremental() -%}
+    {%- set newer = run_query(
+        "select (select max(songs._loaded_at) from " ~ ref('int_songs_checked') ~ " as songs)"
+        ~ " > coalesce((select this_run._catalogue_loaded_at from " ~ this ~ " as this_run"
+        ~ " order by this_run._loaded_at desc limit 1), " ~ earliest_timestamp() ~ ")"
+    ).columns[0].values()[0] -%}
+    {%- set catalogue_is_newer = 'true' if newer else 'false' -%}
+{%- endif %}
 
 with
 

@@ -6,7 +6,8 @@
     `_loaded_at` (each row's `_loaded_at` is the latest of the events it was
     computed from) and carries each user's rows on with them, instead of
     reading every event again. The model writes, by its unique key
-    (`delete+insert`), the rows of the users with new events.
+    (`delete+insert`), the rows the new events change (those of the users
+    with new events; per hour, only the hours with new plays).
 
     That is right only while the rows' events all still stand and the new
     ones come after them. The pre-hook forget_user_state empties the model

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
@@ -362,6 +362,40 @@ def test_plays_by_hour_weekday_and_day_on_the_utc_clock(
     }
     assert days["Thursday"] == 5
     assert days["Sunday"] == 4
+
+
+def test_listeners_by_hour_weekday_and_day_are_distinct_users_on_the_utc_clock(
+    marts: psycopg.Connection, raw: RawData
+) -> None:
+    plays = [(moment(play), int(play["userId"])) for play in raw.plays]
+
+    def listeners(of: Callable[[datetime], Any]) -> dict[Any, int]:
+        users: defaultdict[Any, set[int]] = defaultdict(set)
+        for at, user in plays:
+            users[of(at)].add(user)
+        return {key: len(group) for key, group in users.items()}
+
+    def mart(name: str, key: str, column: str = "listeners") -> dict[Any, Any]:
+        return {row[key]: row[column] for row in select(marts, name)}
+
+    by_hour = listeners(lambda at: at.hour)
+    assert mart("listening_by_hour_of_day", "hour_of_day") == {
+        hour: by_hour.get(hour, 0) for hour in range(24)
+    }
+    by_day = listeners(lambda at: at.date())
+    assert {day: n for day, n in mart("listening_by_day", "date_day").items() if n} == by_day
+    assert mart("listening_by_weekday", "iso_weekday") == {
+        day: listeners(lambda at: at.isoweekday()).get(day, 0) for day in range(1, 8)
+    }
+    assert mart("listening_by_month", "month_start") == {date(2018, 11, 1): REAL_LISTENERS}
+    # An hour's listeners per day: each day's distinct listeners in that hour, averaged
+    # over every day of the span.
+    days = len(mart("listening_by_day", "date_day"))
+    day_hours = listeners(lambda at: (at.date(), at.hour))
+    per_day = mart("listening_by_hour_of_day", "hour_of_day", "listeners_per_day")
+    for hour in range(24):
+        in_hour = sum(n for (_, h), n in day_hours.items() if h == hour)
+        assert float(per_day[hour]) == pytest.approx(in_hour / days)
 
 
 # --- The figures the report shows beside the marts above ------------------------------------

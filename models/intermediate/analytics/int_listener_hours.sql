@@ -5,8 +5,8 @@
 -- (macros/carried_user_state.sql): an incremental run counts only the plays
 -- loaded since its rows' latest load and adds them to the rows of the same
 -- listener and hour, so a play counts wherever it falls on the calendar. A
--- replaced file or a changed duplicate key (a play may have left the fact)
--- makes it count every play again.
+-- loader run that replaced a file or did not complete, or a changed duplicate
+-- key (a play may have left the fact), makes it count every play again.
 
 {{
     config(

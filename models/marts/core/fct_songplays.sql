@@ -23,14 +23,15 @@
 }}
 
 {#-
-    A newer song catalogue than the last run's: every play is redone. Asked
-    once before the run, so that the batch's condition holds a literal and
-    its `_loaded_at` condition reaches the cleaned events' index (an `or`
-    with a subquery makes Postgres scan every event). The last run's
-    catalogue is the one the latest-loaded play was matched against (the
-    `_loaded_at` index finds it): a run stamps what it writes with the
-    catalogue it matched against, and no play's stamp is later than the
-    newest, so a catalogue newer than that is never missed.
+    A newer song catalogue than the plays were matched against: every play is
+    redone. Asked once before the run, so that the batch's condition holds a
+    literal and its `_loaded_at` condition reaches the cleaned events' index
+    (an `or` with a subquery makes Postgres scan every event). Every play
+    carries the same `_catalogue_loaded_at`: a run either redoes every play
+    or stamps its plays with the catalogue the others carry. So the
+    latest-loaded play's stamp (the `_loaded_at` index finds it) stands for
+    all; were they ever to differ, it is no later than the newest, so a
+    catalogue newer than that is still never missed.
 -#}
 {%- set catalogue_is_newer = 'false' -%}
 {%- if is_incremental() -%}

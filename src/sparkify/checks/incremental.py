@@ -29,8 +29,12 @@ both removed afterwards), on a copy of a data directory:
    rows than their full refresh);
    4d, 4e (Postgres): add a late file, a play at an old time, load, `dbt build`, and
    compare as in step 5 (what 4c and 4d carried); replace 4c's file without its last
-   event (its user's latest), load, `dbt build`; check that the last build's row tests
-   read only the rows written since they last passed (macros/test_watermarks.sql);
+   event (its user's latest), load, `dbt build`;
+   4f (Postgres): add a new session, load, `dbt build`; then a file that sorts first
+   with a page view that has the key of 4c's play, nothing replaced (the play leaves
+   the fact: the carried models must read every event again because of the duplicate
+   key), load, `dbt build`; check that the last build's row tests read only the rows
+   written since they last passed (macros/test_watermarks.sql);
 5. keep a copy of every incremental model (the models materialized `incremental` in
    dbt's manifest), `dbt run --full-refresh` of them and every model between them, and
    compare each with its copy both ways (EXCEPT ALL, every column but `_built_at`), and
@@ -68,6 +72,8 @@ from sparkify.settings import connection_settings
 FACT = "marts.fct_songplays"
 # A one-event log file that sorts before every other one (a duplicate of a play).
 EARLY = "0000-early-duplicate.json"
+# 4f's file, which sorts before 4c's: its page view becomes the first of a play's key.
+EARLY_KEY = "0001-early-key.json"
 # The incremental models and every model between them (the ones the full refresh rebuilds).
 INCREMENTAL_CHAIN = "config.materialized:incremental+,+config.materialized:incremental"
 
@@ -522,6 +528,20 @@ def check(
                 # The user's latest event goes: the carried state must be read again.
                 write_events(data / "log_data" / added, *session[:-1])
                 print(f"== 4e. {added} loses its last event, its user's latest; load, build")
+                load(data, env)
+                dbt_step("build")
+                # 4f: a loaded play leaves the fact and nothing is replaced, so only the
+                # duplicate-key condition can make the carried models read every event
+                # again. A first load moves their watermark past 4e's replacing run.
+                filler = write_events(
+                    data / "log_data" / "zz-h.json",
+                    *next_events_of_user(play, latest_ts(data), 99_992),
+                )
+                print(f"== 4f. add {filler}, a new session after every loaded event; load, build")
+                load(data, env)
+                dbt_step("build")
+                displacing = write_events(data / "log_data" / EARLY_KEY, as_page_view(session[0]))
+                print(f"   add {displacing}, a page view with the key of 4c's play; load, build")
                 load(data, env)
                 dbt_step("build")
             # Every build so far passed, so each row test has a watermark and read only

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from psycopg import sql
 
 from sparkify.errors import LoadIntegrityError, SparkifyError
 from sparkify.loader import files, load_data_dir
+from sparkify.loader.commit_order import CommitOrder
 from sparkify.loader.contract import CONTRACTS
 from sparkify.loader.discover import discover_files
 from sparkify.loader.progress import Progress
@@ -354,6 +356,96 @@ def test_two_streams_land_exactly_what_one_does(
         db.execute(f'drop schema "{schema}" cascade')
     assert landed[1] == landed[2]
     assert len(landed[2][1]) > 8000
+
+
+def test_a_file_begun_later_commits_after_the_earlier_one_so_no_build_can_skip_it(
+    pg_settings: ConnectionSettings,
+    db: psycopg.Connection,
+    schema: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two streams: the file begun second is copied first, yet commits only after the
+    first one, whose `_loaded_at` is earlier. A build between the two commits would
+    otherwise see the later stamp alone and move its watermark past the earlier file."""
+    write(tmp_path, "log_data/2018/11/2018-11-01-events.json", line(event(1)))
+    write(tmp_path, "log_data/2018/11/2018-11-02-events.json", line(event(2)))
+    first_copying, first_may_commit = threading.Event(), threading.Event()
+    second_copied = threading.Event()
+    real_copy = files._copy_versions
+
+    def copy_in_turn(cursor: psycopg.Cursor, versions: list, *args: Any, **kwargs: Any) -> None:
+        if versions[0].source_file.relative.endswith("01-events.json"):
+            first_copying.set()
+            real_copy(cursor, versions, *args, **kwargs)
+            assert first_may_commit.wait(60)
+        else:
+            assert first_copying.wait(60)  # so the first file's transaction began first
+            real_copy(cursor, versions, *args, **kwargs)
+            second_copied.set()
+
+    monkeypatch.setattr(files, "_copy_versions", copy_in_turn)
+    run = threading.Thread(target=load_data_dir, args=(pg_settings, tmp_path, schema, 2))
+    run.start()
+    try:
+        assert second_copied.wait(60)
+        run.join(1.0)  # time enough for the second file to commit, were it not held
+        assert counts(db, schema)["log_data"] == 0
+    finally:
+        first_may_commit.set()
+        run.join(60)
+    stamps = db.execute(
+        f'select _source_file, _loaded_at from "{schema}".log_data order by _loaded_at'
+    ).fetchall()
+    assert [path for path, _ in stamps] == [
+        "log_data/2018/11/2018-11-01-events.json",
+        "log_data/2018/11/2018-11-02-events.json",
+    ]
+    assert stamps[0][1] < stamps[1][1]
+
+
+def test_a_transaction_that_fails_lets_the_later_ones_commit(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str
+) -> None:
+    """The order waits for an earlier transaction to end, committed or rolled back."""
+    db.execute(f'create schema "{schema}"')
+    db.execute(f'create table "{schema}".landed (stream text, at timestamptz default now())')
+    order = CommitOrder()
+    earlier_began, earlier_may_fail = threading.Event(), threading.Event()
+    failed: list[BaseException] = []
+
+    def earlier() -> None:
+        with psycopg.connect(pg_settings.conninfo(), autocommit=True) as conn:
+            try:
+                with order.transaction(conn):
+                    conn.execute(f"insert into \"{schema}\".landed (stream) values ('earlier')")
+                    earlier_began.set()
+                    assert earlier_may_fail.wait(60)
+                    raise RuntimeError("the earlier file failed")
+            except RuntimeError as exc:
+                failed.append(exc)
+
+    stream = threading.Thread(target=earlier)
+    stream.start()
+    try:
+        assert earlier_began.wait(60)
+        with psycopg.connect(pg_settings.conninfo(), autocommit=True) as conn:
+            later = threading.Thread(target=lambda: _land_later(order, conn, schema))
+            later.start()
+            later.join(1.0)
+            assert later.is_alive()  # it waits for the earlier one
+            earlier_may_fail.set()
+            later.join(60)
+    finally:
+        earlier_may_fail.set()
+        stream.join(60)
+    assert len(failed) == 1
+    assert db.execute(f'select stream from "{schema}".landed').fetchall() == [("later",)]
+
+
+def _land_later(order: CommitOrder, conn: psycopg.Connection, schema: str) -> None:
+    with order.transaction(conn):
+        conn.execute(f"insert into \"{schema}\".landed (stream) values ('later')")
 
 
 @pytest.mark.parametrize("limit", [1, 2])

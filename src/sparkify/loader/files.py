@@ -23,6 +23,7 @@ from psycopg import sql
 
 from sparkify.errors import LoadIntegrityError
 from sparkify.loader import ledger, pgcopy
+from sparkify.loader.commit_order import CommitOrder
 from sparkify.loader.contract import CONTRACTS
 from sparkify.loader.discover import SourceFile
 from sparkify.loader.progress import Progress
@@ -117,8 +118,10 @@ def load_files(
     load_id: int,
     previous: dict[str, PreviousLoad],
     meter: Progress,
+    order: CommitOrder,
 ) -> list[FileResult]:
-    """Load files of one source in one transaction; return a result per file.
+    """Load files of one source in one transaction, committed in `order` (the source's:
+    sparkify.loader.commit_order); return a result per file.
 
     Unreadable and unchanged files come first in the results, then the loaded ones.
     """
@@ -131,7 +134,7 @@ def load_files(
         else:
             versions.append(examined)
     if versions:
-        results += _load_versions(conn, versions, schema, load_id, meter)
+        results += _load_versions(conn, versions, schema, load_id, meter, order)
     return results
 
 
@@ -176,13 +179,14 @@ def _load_versions(
     schema: str,
     load_id: int,
     meter: Progress,
+    order: CommitOrder,
     careful: bool = False,
 ) -> list[FileResult]:
     """Load the versions in one transaction. When the server refuses a record the contract
     let through, the transaction is redone carefully: that record becomes a reject."""
     # Only a streamed file can fail part-way, and it has a transaction of its own.
     try:
-        with conn.transaction(), conn.cursor() as cursor:
+        with order.transaction(conn), conn.cursor() as cursor:
             for version in versions:
                 if version.earlier is not None:
                     _delete_earlier_version(cursor, schema, version.source_file, version.earlier)
@@ -196,7 +200,7 @@ def _load_versions(
             meter.add_records(-(version.loaded + version.rejected + version.blank))
             version.loaded = version.rejected = version.blank = 0
             version.kinds.clear()
-        return _load_versions(conn, versions, schema, load_id, meter, careful=True)
+        return _load_versions(conn, versions, schema, load_id, meter, order, careful=True)
     except OSError as exc:
         return [_failed(v, _unreadable(v.source_file.relative, exc)) for v in versions]
     except FileChangedWhileLoading:

@@ -7,8 +7,10 @@ interrupted (Ctrl-C, a lost connection: committed files are kept).
 
 Transactions are independent of each other (one file version each, or a batch of song
 files), so they run on `streams` connections at once: Postgres parses a COPY stream's
-jsonb on one core, and a second stream puts the second core to work. Results keep the
-files' order. When one stream fails or the run is interrupted, the others' current
+jsonb on one core, and a second stream puts the second core to work. They commit in
+the order they began, per raw table (sparkify.loader.commit_order), so that a build
+running meanwhile never sees a file's `_loaded_at` without the files stamped earlier.
+Results keep the files' order. When one stream fails or the run is interrupted, the others' current
 transactions are cancelled (rolled back), and what was committed stays.
 """
 
@@ -28,6 +30,7 @@ import psycopg
 from sparkify.db import connect, first_line
 from sparkify.errors import ConnectionLimitReached, DatabaseUnavailable, SparkifyError
 from sparkify.loader import ledger
+from sparkify.loader.commit_order import CommitOrder
 from sparkify.loader.discover import Discovery, SourceFile, discover
 from sparkify.loader.files import READING, describe_files, load_files
 from sparkify.loader.names import check_schema_name
@@ -145,10 +148,15 @@ class _Batches:
         self.schema, self.load_id, self.previous = schema, load_id, previous
         self.meter = meter
         self._meter_lock = threading.Lock()
+        # Per raw table: a transaction begun later commits later (commit_order).
+        self.orders = {source: CommitOrder() for source in READING}
 
     def load(self, conn: psycopg.Connection, batch: list[SourceFile]) -> list[FileResult]:
         self.meter.start_file(describe_files(batch))
-        results = load_files(conn, batch, self.schema, self.load_id, self.previous, self.meter)
+        order = self.orders[batch[0].source]
+        results = load_files(
+            conn, batch, self.schema, self.load_id, self.previous, self.meter, order
+        )
         self.meter.finish_files(len(batch))
         return results
 

@@ -33,10 +33,16 @@
     all; were they ever to differ, it is no later than the newest, so a
     catalogue newer than that is still never missed.
 -#}
+{#- When the song catalogue was last loaded: a newer load can change any match,
+    also one whose records are quarantined (a conflicting record takes the song
+    it conflicts with out of the catalogue), so every song record counts. -#}
+{%- set catalogue_loaded_at =
+    "select max(songs._loaded_at) as loaded_at from " ~ ref('int_songs_checked') ~ " as songs"
+-%}
 {%- set catalogue_is_newer = 'false' -%}
 {%- if is_incremental() -%}
     {%- set newer = run_query(
-        "select (select max(songs._loaded_at) from " ~ ref('int_songs_checked') ~ " as songs)"
+        "select (" ~ catalogue_loaded_at ~ ")"
         ~ " > coalesce((select this_run._catalogue_loaded_at from " ~ this ~ " as this_run"
         ~ " order by this_run._loaded_at desc limit 1), " ~ earliest_timestamp() ~ ")"
     ).columns[0].values()[0] -%}
@@ -47,11 +53,7 @@ with
 
 catalogue as (
 
-    -- When the song catalogue was last loaded: a newer load can change any match,
-    -- also one whose records are quarantined (a conflicting record takes the
-    -- song it conflicts with out of the catalogue), so every song record counts.
-    select max(songs._loaded_at) as loaded_at
-    from {{ ref('int_songs_checked') }} as songs
+    {{ catalogue_loaded_at }}
 
 ),
 

@@ -372,18 +372,26 @@ def test_a_file_begun_later_commits_after_the_earlier_one_so_no_build_can_skip_i
     write(tmp_path, "log_data/2018/11/2018-11-02-events.json", line(event(2)))
     first_copying, first_may_commit = threading.Event(), threading.Event()
     second_copied = threading.Event()
-    real_copy = files._copy_versions
+    real_begin, real_copy = files._load_versions, files._copy_versions
 
-    def copy_in_turn(cursor: psycopg.Cursor, versions: list, *args: Any, **kwargs: Any) -> None:
-        if versions[0].source_file.relative.endswith("01-events.json"):
+    def first(versions: list) -> bool:
+        return versions[0].source_file.relative.endswith("01-events.json")
+
+    def begin_in_turn(conn: psycopg.Connection, versions: list, *args: Any, **kw: Any) -> list:
+        if not first(versions):
+            assert first_copying.wait(60)  # the first file's transaction began first
+        return real_begin(conn, versions, *args, **kw)
+
+    def copy_in_turn(cursor: psycopg.Cursor, versions: list, *args: Any) -> None:
+        if first(versions):
             first_copying.set()
-            real_copy(cursor, versions, *args, **kwargs)
+            real_copy(cursor, versions, *args)
             assert first_may_commit.wait(60)
         else:
-            assert first_copying.wait(60)  # so the first file's transaction began first
-            real_copy(cursor, versions, *args, **kwargs)
+            real_copy(cursor, versions, *args)
             second_copied.set()
 
+    monkeypatch.setattr(files, "_load_versions", begin_in_turn)
     monkeypatch.setattr(files, "_copy_versions", copy_in_turn)
     run = threading.Thread(target=load_data_dir, args=(pg_settings, tmp_path, schema, 2))
     run.start()

@@ -98,7 +98,10 @@ SESSION_LOST = ("08", "57")
 
 
 def _is_server_error(exc: BaseException) -> bool:
-    """An error the server reported on a session that still works (not a lost connection)."""
+    """An error the server reported on a session that still works (not a lost connection),
+    also when a batch has already named it (_load_error)."""
+    if isinstance(exc, SparkifyError) and isinstance(exc.__cause__, psycopg.Error):
+        exc = exc.__cause__
     if not isinstance(exc, psycopg.Error) or not exc.sqlstate:
         return False
     return not exc.sqlstate.startswith(SESSION_LOST)
@@ -152,11 +155,16 @@ class _Batches:
         self.orders = {source: CommitOrder() for source in READING}
 
     def load(self, conn: psycopg.Connection, batch: list[SourceFile]) -> list[FileResult]:
-        self.meter.start_file(describe_files(batch))
+        where = describe_files(batch)
+        self.meter.start_file(where)
         order = self.orders[batch[0].source]
-        results = load_files(
-            conn, batch, self.schema, self.load_id, self.previous, self.meter, order
-        )
+        try:
+            results = load_files(
+                conn, batch, self.schema, self.load_id, self.previous, self.meter, order
+            )
+        except psycopg.Error as exc:
+            # Named here: on several streams, the file last started may be another one.
+            raise _load_error(exc, where) from exc
         self.meter.finish_files(len(batch))
         return results
 
@@ -167,9 +175,15 @@ class _Batches:
         streams: int,
         results: list[FileResult],
     ) -> bool:
-        """Each batch on whichever stream is free; its results are appended to `results`
-        in batch order (when interrupted: those of every batch that finished). False,
-        with nothing done, when the server refuses every stream's connection.
+        """Each batch on whichever stream is free, the largest first; its results are
+        appended to `results` in batch order (when interrupted: those of every batch that
+        finished). False, with nothing done, when the server refuses every stream's
+        connection.
+
+        Largest first, because a transaction commits only after those begun before it
+        (commit_order): two streams then begin batches of about one size together, and
+        the one done first waits little for the other. In the files' order, a short day
+        begun beside a long one would wait out the difference.
 
         The streams are connections of their own: the run's connection, which holds the
         load lock and writes load_runs, is never used by two threads at once.
@@ -196,7 +210,13 @@ class _Batches:
             executor = ThreadPoolExecutor(len(pool), thread_name_prefix="copy-stream")
             futures = []
             try:
-                futures += [executor.submit(on_a_free_stream, batch) for batch in batches]
+                submitted = {
+                    index: executor.submit(on_a_free_stream, batches[index])
+                    for index in sorted(
+                        range(len(batches)), key=lambda index: -_batch_bytes(batches[index])
+                    )
+                }
+                futures += [submitted[index] for index in range(len(batches))]
                 for future in futures:
                     results.extend(future.result())
             except BaseException:
@@ -212,6 +232,16 @@ class _Batches:
                 raise
             executor.shutdown(wait=True)
         return True
+
+
+def _batch_bytes(batch: list[SourceFile]) -> int:
+    """The batch's size on disk; a file that cannot be read counts nothing (its load
+    reports it)."""
+    size = 0
+    for source_file in batch:
+        with suppress(OSError):
+            size += source_file.path.stat().st_size
+    return size
 
 
 def _open_streams(

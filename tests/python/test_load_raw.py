@@ -29,6 +29,7 @@ from sparkify.loader.contract import CONTRACTS
 from sparkify.loader.discover import discover_files
 from sparkify.loader.progress import Progress
 from sparkify.loader.records import Record, parse_lines, reason_kind
+from sparkify.loader.schema import create_raw_schema
 from sparkify.loader.summary import report_lines
 from sparkify.settings import ConnectionSettings
 
@@ -393,7 +394,12 @@ def test_a_file_begun_later_commits_after_the_earlier_one_so_no_build_can_skip_i
 
     monkeypatch.setattr(files, "_load_versions", begin_in_turn)
     monkeypatch.setattr(files, "_copy_versions", copy_in_turn)
-    run = threading.Thread(target=load_data_dir, args=(pg_settings, tmp_path, schema, 2))
+    run = threading.Thread(
+        target=load_data_dir,
+        args=(pg_settings, tmp_path, schema),
+        kwargs={"progress": False, "streams": 2},
+        daemon=True,
+    )
     run.start()
     try:
         assert second_copied.wait(60)
@@ -402,6 +408,7 @@ def test_a_file_begun_later_commits_after_the_earlier_one_so_no_build_can_skip_i
     finally:
         first_may_commit.set()
         run.join(60)
+    assert not run.is_alive()
     stamps = db.execute(
         f'select _source_file, _loaded_at from "{schema}".log_data order by _loaded_at'
     ).fetchall()
@@ -433,17 +440,19 @@ def test_a_transaction_that_fails_lets_the_later_ones_commit(
             except RuntimeError as exc:
                 failed.append(exc)
 
-    stream = threading.Thread(target=earlier)
+    stream = threading.Thread(target=earlier, daemon=True)
     stream.start()
     try:
         assert earlier_began.wait(60)
         with psycopg.connect(pg_settings.conninfo(), autocommit=True) as conn:
-            later = threading.Thread(target=lambda: _land_later(order, conn, schema))
+            later = threading.Thread(target=lambda: _land_later(order, conn, schema), daemon=True)
             later.start()
             later.join(1.0)
             assert later.is_alive()  # it waits for the earlier one
+            assert db.execute(f'select count(*) from "{schema}".landed').fetchone()[0] == 0
             earlier_may_fail.set()
             later.join(60)
+            assert not later.is_alive()
     finally:
         earlier_may_fail.set()
         stream.join(60)
@@ -719,6 +728,33 @@ def test_a_server_error_is_named_for_what_it_is_and_fails_the_run(
     status = db.execute(f'select status from "{schema}".load_runs order by load_id').fetchall()
     assert status == [("completed",), ("failed",)]
     assert counts(db, schema)["log_data"] == 1
+
+
+def test_a_stream_that_fails_stops_the_run_when_it_fails(
+    pg_settings: ConnectionSettings, db: psycopg.Connection, schema: str, tmp_path: Path
+) -> None:
+    """The streams take the largest batch first, so the first file in the files' order
+    (the smallest here) would run last: a failure elsewhere must stop the run at once,
+    not when that file is done."""
+    write(tmp_path, "log_data/2018/11/2018-11-01-events.json", line(event(0)))
+    for day in range(2, 10):
+        rows = b"\n".join(line(event(n)) for n in range(2000 + day))
+        write(tmp_path, f"log_data/2018/11/2018-11-0{day}-events.json", rows)
+    create_raw_schema(db, schema)
+    db.execute(
+        f'create function "{schema}".fail() returns trigger language plpgsql as $$ '
+        "begin raise exception 'could not extend file' using errcode = '53100'; end $$"
+    )
+    db.execute(  # the largest day, the first to start
+        f'create trigger fail before insert on "{schema}".log_data for each row '
+        f"when (new._source_file like '%09-events.json') execute function \"{schema}\".fail()"
+    )
+    with pytest.raises(SparkifyError, match=r"2018-11-09-events\.json"):
+        load_data_dir(pg_settings, tmp_path, schema, progress=False, streams=2)
+    loaded = db.execute(f'select source_file from "{schema}".loaded_files').fetchall()
+    assert len(loaded) <= 2  # the other stream's batch, at most two, not the other seven
+    status = db.execute(f'select status from "{schema}".load_runs').fetchall()
+    assert status == [("failed",)]
 
 
 def test_a_record_the_server_refuses_is_a_reject_with_its_reason_and_the_run_goes_on(

@@ -10,7 +10,16 @@ those has committed or rolled back. A reader that sees a stamp then sees every r
 an earlier one, whenever it reads.
 
 The order is kept per raw table: a model's watermark is the latest ``_loaded_at`` of one
-table (events, or songs), so a song batch never waits for a log file.
+table (events, or songs), so a song batch never waits for a log file. Stamp order is
+ticket order as long as the server's clock does not step back between two BEGINs (every
+watermark assumes as much).
+
+A transaction waiting for its turn holds its locks. A session that meanwhile asks for a
+conflicting lock on a raw table (ALTER, TRUNCATE, CREATE INDEX) queues behind it, and an
+earlier transaction that has yet to take that table's lock would queue behind that
+session: a wait through this process, which Postgres cannot see as a deadlock. So do not
+change the raw tables' definitions while a load runs (a second loader takes the load
+lock before it touches them); Ctrl-C ends such a wait.
 """
 
 from __future__ import annotations

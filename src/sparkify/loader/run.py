@@ -10,8 +10,10 @@ files), so they run on `streams` connections at once: Postgres parses a COPY str
 jsonb on one core, and a second stream puts the second core to work. They commit in
 the order they began, per raw table (sparkify.loader.commit_order), so that a build
 running meanwhile never sees a file's `_loaded_at` without the files stamped earlier.
-Results keep the files' order. When one stream fails or the run is interrupted, the others' current
-transactions are cancelled (rolled back), and what was committed stays.
+Results keep the files' order. When one stream fails or the run is interrupted, the
+others' running statements are cancelled, so their transactions roll back; one that had
+already finished its files and was waiting for its turn to commit commits when its turn
+comes. Every file is whole or absent, and what was committed stays.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import queue
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
@@ -58,7 +60,15 @@ def load_data_dir(
         with connect(settings, autocommit=True) as conn:
 
             def open_stream() -> psycopg.Connection:
-                return connect(settings, autocommit=True)
+                stream = connect(settings, autocommit=True)
+                try:
+                    # A stream's transaction may sit idle while it waits for its turn to
+                    # commit (commit_order): a server's idle timeout must not end it.
+                    stream.execute("set idle_in_transaction_session_timeout = 0")
+                except BaseException:
+                    stream.close()
+                    raise
+                return stream
 
             return _load_files(conn, found, data_dir, schema, meter, open_stream, streams)
     except psycopg.Error as exc:
@@ -116,8 +126,10 @@ def _load_files(
     open_stream: Callable[[], psycopg.Connection],
     streams: int,
 ) -> RunSummary:
-    create_raw_schema(conn, schema)
     with _exclusive_load(conn, schema):
+        # Inside the lock: its `create index if not exists` takes a share lock on each raw
+        # table, which would queue behind a running load's transactions.
+        create_raw_schema(conn, schema)
         ledger.close_abandoned_runs(conn, schema)
         load_id = ledger.start_run(conn, schema, str(data_dir))
         summary = RunSummary(load_id, schema, str(data_dir), files_seen=found.paths)
@@ -208,7 +220,7 @@ class _Batches:
                     free.put(stream)
 
             executor = ThreadPoolExecutor(len(pool), thread_name_prefix="copy-stream")
-            futures = []
+            futures: list[Future[list[FileResult]]] = []
             try:
                 submitted = {
                     index: executor.submit(on_a_free_stream, batches[index])
@@ -217,6 +229,12 @@ class _Batches:
                     )
                 }
                 futures += [submitted[index] for index in range(len(batches))]
+                # The first failure stops the run when it happens: the first batch in the
+                # files' order may be the last to run.
+                done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+                for future in futures:
+                    if future in done and future.exception() is not None:
+                        future.result()  # raises it
                 for future in futures:
                     results.extend(future.result())
             except BaseException:
